@@ -1,0 +1,94 @@
+"""Dependencies that make handlers read like prose: a session, paging, as-of, loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from app.errors import FieldError, ValidationFailed, invalid
+from app.models import Indicator, Region
+from app.settings import Settings, get_settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed once at the end by the caller that writes."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def forbid_unknown_query_params(request: Request) -> None:
+    """A misspelt filter must not silently return everything: answer 422 naming it."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _query_param_names(route.dependant)
+    unknown = sorted(set(request.query_params.keys()) - allowed)
+    if unknown:
+        raise ValidationFailed(
+            [
+                FieldError(name, f"unknown query parameter; allowed: {', '.join(sorted(allowed))}")
+                for name in unknown
+            ]
+        )
+
+
+def _query_param_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_param_names(sub)
+    return names
+
+
+class Paging:
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="rows to skip")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PagingDep = Annotated[Paging, Depends()]
+
+
+def get_as_of(
+    as_of: Annotated[
+        datetime | None,
+        Query(
+            description="ISO 8601 timestamp: only figures recorded by then count (default: now)",
+            examples=["2023-08-01T00:00:00Z"],
+        ),
+    ] = None,
+) -> datetime:
+    if as_of is None:
+        return datetime.now(UTC)
+    if as_of.tzinfo is None:
+        return as_of.replace(tzinfo=UTC)
+    return as_of.astimezone(UTC)
+
+
+AsOfDep = Annotated[datetime, Depends(get_as_of)]
+
+
+def require_region(session: Session, code: str | None, field: str = "region") -> None:
+    if code is not None and session.get(Region, code) is None:
+        raise invalid(field, f"unknown region '{code}'")
+
+
+def require_indicator(session: Session, code: str | None, field: str = "indicator") -> None:
+    if code is not None and session.get(Indicator, code) is None:
+        raise invalid(field, f"unknown indicator '{code}'")

@@ -1,0 +1,46 @@
+"""Progress figures as recorded, newest revision unless asked for all."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import AsOfDep, PagingDep, SessionDep, require_indicator, require_region
+from app.domain.periods import PeriodError, parse_period
+from app.errors import invalid
+from app.queries import observations as q
+from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.observation import ObservationRead
+from app.services.progress import observation_read
+
+router = APIRouter(responses=ERROR_RESPONSES)
+
+
+@router.get("/observations", summary="Progress figures, newest revision per period")
+def list_observations(
+    session: SessionDep,
+    paging: PagingDep,
+    as_of: AsOfDep,
+    indicator: Annotated[str | None, Query(max_length=64, examples=["key_project_investment"])] = None,
+    region: Annotated[str | None, Query(max_length=32, examples=["500000"])] = None,
+    period: Annotated[str | None, Query(max_length=10, examples=["2023-H1"])] = None,
+    include_revisions: Annotated[bool, Query(description="list every revision")] = False,
+) -> Page[ObservationRead]:
+    require_indicator(session, indicator)
+    require_region(session, region)
+    if period is not None:
+        try:
+            period = str(parse_period(period))
+        except PeriodError as exc:
+            raise invalid("period", str(exc)) from exc
+    stmt = q.observations_query(
+        as_of, indicator=indicator, region=region, period=period, include_revisions=include_revisions
+    )
+    rows = q.page(session, stmt, paging.limit, paging.offset)
+    return Page(
+        items=[observation_read(*row) for row in rows],
+        total=q.count(session, stmt),
+        limit=paging.limit,
+        offset=paging.offset,
+    )

@@ -1,0 +1,122 @@
+"""Command line: ``python -m app db upgrade | seed load | keys create|list|revoke | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.settings import PROJECT_ROOT, get_settings
+
+
+def _alembic_config() -> object:
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", get_settings().database_url.replace("%", "%%"))
+    return config
+
+
+def db_upgrade(revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)  # type: ignore[arg-type]
+
+
+def db_downgrade(revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)  # type: ignore[arg-type]
+
+
+def seed_load() -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.seeding import SeedError, load_seeds
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            report = load_seeds(session, settings.seeds_dir)
+    except SeedError as exc:
+        print(f"seed load refused: {len(exc.problems)} problem(s), nothing written", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(report.lines()))
+    return 0
+
+
+def keys(args: argparse.Namespace) -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.services import api_keys
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            if args.keys_command == "create":
+                key = api_keys.create_key(session, args.name, args.role)
+                print(f"created {args.role} key '{args.name}'; it is shown once, store it now:")
+                print(key)
+            elif args.keys_command == "list":
+                for row in api_keys.list_keys(session):
+                    print(row)
+            else:
+                if not api_keys.revoke_key(session, args.name):
+                    print(f"no active key named '{args.name}'", file=sys.stderr)
+                    return 1
+                print(f"revoked '{args.name}'")
+    except api_keys.KeyNameTaken as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="schema migrations").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="migrate to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db.add_parser("downgrade", help="migrate back")
+    down.add_argument("revision")
+    seed = sub.add_parser("seed", help="load seeds/").add_subparsers(dest="seed_command", required=True)
+    seed.add_parser("load", help="load every seed file (idempotent)")
+    key = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    create = key.add_parser("create", help="create a key; prints it on the last line")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["analyst", "admin"])
+    key.add_parser("list", help="list keys")
+    revoke = key.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    srv = sub.add_parser("serve", help="serve the API")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            db_upgrade(args.revision)
+        else:
+            db_downgrade(args.revision)
+        return 0
+    if args.command == "seed":
+        return seed_load()
+    if args.command == "keys":
+        return keys(args)
+    serve(args.host, args.port)
+    return 0

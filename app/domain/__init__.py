@@ -1,0 +1,1 @@
+"""Pure arithmetic of the tracker: periods, units and progress. No database, no HTTP."""

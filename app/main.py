@@ -1,0 +1,109 @@
+"""Application factory: engine and sessions built in the lifespan; one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.api.deps import forbid_unknown_query_params
+from app.api.routes import goals, observations, reference, summary
+from app.db import make_engine, make_sessionmaker
+from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Tracks a government's multi-year **targets** (to 2027), its **annual plans** and the
+**progress figures** analysts post each quarter, and says for each target how far it is
+from being met and whether it is on course (gap, completion rate, 序时进度, projection,
+status). Every figure cites the document and sentence it came from.
+
+Reads are public. Amounts are exact decimals sent as JSON numbers; each figure states its unit.
+"""
+
+
+def _error_response(error: AppError) -> JSONResponse:
+    body = {
+        "error": error.code,
+        "message": error.message,
+        "errors": [e.as_dict() for e in error.errors],
+    }
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers or None)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(_field_name(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+        return _error_response(ValidationFailed(errors))
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_request: Request, _exc: PoolTimeout) -> JSONResponse:
+        return _error_response(ServiceUnavailable("all database connections are busy; retry"))
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(_request: Request, _exc: OperationalError) -> JSONResponse:
+        return _error_response(ServiceUnavailable())
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return _error_response(ServiceUnavailable())
+        return _error_response(AppError("the database refused the request", 500, "internal_error"))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "sessionmaker"):
+            engine = make_engine(
+                settings.database_url,
+                pool_timeout=settings.db_pool_timeout_seconds,
+                connect_timeout=settings.db_connect_timeout_seconds,
+            )
+            app.state.engine = engine
+            app.state.sessionmaker = make_sessionmaker(engine)
+            yield
+            engine.dispose()
+        else:
+            yield
+
+    app = FastAPI(
+        title="Policy-target tracker",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    api_dependencies = [Depends(forbid_unknown_query_params)]
+    for module, tag in (
+        (reference, "reference"),
+        (goals, "targets and plans"),
+        (observations, "observations"),
+        (summary, "summary"),
+    ):
+        app.include_router(
+            module.router, prefix="/api/v1", tags=[tag], dependencies=api_dependencies
+        )
+    return app
+
+
+app = create_app()

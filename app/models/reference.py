@@ -1,0 +1,50 @@
+"""Reference data: the documents figures come from, regions and indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Document(Base):
+    __tablename__ = "document"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date] = mapped_column(Date)
+    date_note: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    script: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (CheckConstraint("script IN ('simplified', 'traditional')", name="script"),)
+
+
+class Region(Base):
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("region.code", ondelete="RESTRICT"), index=True
+    )
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(32))
+    measure: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+
+    __table_args__ = (CheckConstraint("measure IN ('flow', 'level')", name="measure"),)

@@ -1,0 +1,44 @@
+"""Queries on targets and plans, with their indicator and region in the same statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.models import Indicator, Plan, Region, Target
+from app.queries.reference import indicator_name_matches
+
+GoalModel = TypeVar("GoalModel", Target, Plan)
+
+
+def goals_query(
+    model: type[GoalModel],
+    *,
+    region: str | None = None,
+    indicator: str | None = None,
+    q: str | None = None,
+    include_retired: bool = False,
+) -> Select[tuple[GoalModel, Indicator, Region]]:
+    stmt = (
+        select(model, Indicator, Region)
+        .join(Indicator, Indicator.code == model.indicator_code)
+        .join(Region, Region.code == model.region_code)
+    )
+    if region:
+        stmt = stmt.where(model.region_code == region)
+    if indicator:
+        stmt = stmt.where(model.indicator_code == indicator)
+    if q:
+        stmt = stmt.where(indicator_name_matches(q))
+    if not include_retired:
+        stmt = stmt.where(model.retired_at.is_(None))
+    return stmt.order_by(model.id)
+
+
+def fetch(
+    session: Session, stmt: Select[tuple[GoalModel, Indicator, Region]]
+) -> Sequence[tuple[GoalModel, Indicator, Region]]:
+    return session.execute(stmt).tuples().all()

@@ -1,0 +1,59 @@
+"""Queries on documents, regions and indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.text import like_pattern, normalise_query
+
+
+def indicator_name_matches(q: str) -> ColumnElement[bool]:
+    """``q`` against Simplified names (a Traditional query is folded first) and English names."""
+    folded = normalise_query(q)
+    return or_(
+        Indicator.name.like(like_pattern(folded), escape="\\"),
+        func.lower(Indicator.name_en).like(like_pattern(folded.lower()), escape="\\"),
+        Indicator.code.like(like_pattern(folded.lower()), escape="\\"),
+    )
+
+
+def regions(session: Session) -> Sequence[Region]:
+    return session.scalars(select(Region).order_by(Region.code)).all()
+
+
+def region(session: Session, code: str) -> Region | None:
+    return session.get(Region, code)
+
+
+def indicators_query(q: str | None, category: str | None) -> Select[tuple[Indicator]]:
+    stmt = select(Indicator)
+    if q:
+        stmt = stmt.where(indicator_name_matches(q))
+    if category:
+        stmt = stmt.where(Indicator.category == category)
+    return stmt.order_by(Indicator.code)
+
+
+def documents(session: Session) -> Sequence[Document]:
+    return session.scalars(select(Document).order_by(Document.code)).all()
+
+
+def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str, int]]:
+    """How many targets, plans and observations each document supplied: three grouped counts."""
+    counts: dict[str, dict[str, int]] = {
+        code: {"targets": 0, "plans": 0, "observations": 0} for code in codes
+    }
+    for name, model in (("targets", Target), ("plans", Plan), ("observations", Observation)):
+        rows = session.execute(
+            select(model.document_code, func.count())
+            .where(model.document_code.in_(codes))
+            .group_by(model.document_code)
+        ).all()
+        for code, count in rows:
+            if code is not None:
+                counts[code][name] = count
+    return counts

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from app.schemas.common import IndicatorRef, Number, ReadModel, RegionRef, SourceRef
+
+
+class ObservationRead(ReadModel):
+    id: int
+    indicator: IndicatorRef
+    region: RegionRef
+    period: str = Field(examples=["2023-H1"])
+    value: Number | None = Field(default=None, examples=[2411], description="in `unit`, the indicator's unit")
+    unit: str | None = Field(default=None, examples=["亿元"])
+    stated_value: Number | None = Field(default=None, description="the value as posted")
+    stated_unit: str | None = None
+    yoy_growth: Number | None = Field(default=None, examples=[17.3], description="% year on year")
+    reported_completion_rate: Number | None = Field(default=None, examples=[54.7])
+    source: SourceRef | None = None
+    note: str | None = None
+    revision: int = Field(examples=[1])
+    recorded_at: datetime
+    recorded_by: str = Field(examples=["seed"])

@@ -1,0 +1,110 @@
+"""Shapes that create figures: used by the API and by the seed loader alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.domain.periods import PeriodError, parse_period
+
+Basis = Literal["value", "yoy", "cagr", "cumulative", "change"]
+Comparator = Literal[">=", ">", "<=", "<", "~"]
+
+FiniteDecimal = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, max_digits=30, decimal_places=12),
+]
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: str = Field(min_length=1, max_length=64, examples=["001_8bd53d08bbbd03ea"])
+    quote: str | None = Field(default=None, max_length=2000)
+
+
+class ObservationCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "key_project_investment",
+                    "region": "500000",
+                    "period": "2023-Q3",
+                    "value": 3480,
+                    "unit": "亿元",
+                    "yoy_growth": 12.1,
+                    "reported_completion_rate": 79.1,
+                    "source": None,
+                    "note": "市发展改革委季度通报",
+                }
+            ]
+        },
+    )
+
+    indicator: str = Field(min_length=1, max_length=64)
+    region: str = Field(min_length=1, max_length=32)
+    period: str = Field(min_length=4, max_length=10, description="2023, 2023-Q1, 2023-H1, 2023-M07")
+    value: FiniteDecimal | None = Field(default=None, description="in `unit`")
+    unit: str | None = Field(default=None, max_length=32, description="any unit of the indicator's dimension")
+    yoy_growth: FiniteDecimal | None = Field(default=None, ge=-100, le=1000, description="% year on year")
+    reported_completion_rate: FiniteDecimal | None = Field(default=None, ge=0, le=10000)
+    source: SourceIn | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        try:
+            return str(parse_period(value))
+        except PeriodError as exc:
+            raise ValueError(str(exc)) from exc
+
+    @model_validator(mode="after")
+    def _has_figure(self) -> ObservationCreate:
+        if self.value is None and self.yoy_growth is None:
+            raise ValueError("give a value, a yoy_growth, or both")
+        return self
+
+
+class GoalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str = Field(min_length=1, max_length=64, examples=["hi_tech_enterprises"])
+    region: str = Field(min_length=1, max_length=32, examples=["500000"])
+    basis: Basis
+    comparator: Comparator
+    value: FiniteDecimal = Field(examples=[1.27])
+    unit: str = Field(min_length=1, max_length=32, examples=["万家"])
+    baseline_year: int | None = Field(default=None, ge=1949, le=2100)
+    baseline_value: FiniteDecimal | None = None
+    baseline_unit: str | None = Field(default=None, max_length=32)
+    stretch: bool = False
+    source: SourceIn | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _baseline_pair(self) -> GoalCreate:
+        if (self.baseline_year is None) != (self.baseline_value is None):
+            raise ValueError("baseline_year and baseline_value go together")
+        return self
+
+
+class TargetCreate(GoalCreate):
+    start_year: int = Field(ge=1949, le=2100, examples=[2023])
+    end_year: int = Field(ge=1949, le=2100, examples=[2027])
+
+    @model_validator(mode="after")
+    def _span(self) -> TargetCreate:
+        if self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class PlanCreate(GoalCreate):
+    year: int = Field(ge=1949, le=2100, examples=[2023])
+
+

@@ -1,0 +1,168 @@
+"""Checks a figure against the reference data and turns it into a row.
+
+Shared by the seed loader and the API so that a seed that drifts from the contract fails
+the same way a client's post would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.periods import parse_period
+from app.domain.units import UnitError, convert, parse_unit
+from app.errors import FieldError
+from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.schemas.write import GoalCreate, ObservationCreate, PlanCreate, TargetCreate
+
+SIGNED_DIMENSIONS = {"percent", "permille", "percentage_points"}
+GROWTH_BASES = {"yoy", "cagr", "change"}
+
+
+@dataclass
+class ReferenceData:
+    indicators: dict[str, Indicator]
+    regions: dict[str, Region]
+    documents: set[str]
+
+
+def load_reference(session: Session) -> ReferenceData:
+    return ReferenceData(
+        indicators={i.code: i for i in session.scalars(select(Indicator))},
+        regions={r.code: r for r in session.scalars(select(Region))},
+        documents=set(session.scalars(select(Document.code))),
+    )
+
+
+def _check_refs(
+    indicator: str, region: str, document: str | None, ref: ReferenceData, row: int | None
+) -> list[FieldError]:
+    errors = []
+    if indicator not in ref.indicators:
+        errors.append(FieldError("indicator", f"unknown indicator '{indicator}'", row))
+    if region not in ref.regions:
+        errors.append(FieldError("region", f"unknown region '{region}'", row))
+    if document is not None and document not in ref.documents:
+        errors.append(FieldError("source.document", f"unknown document '{document}'", row))
+    return errors
+
+
+def _unit_error(field: str, unit: str, expected: str, row: int | None) -> FieldError | None:
+    try:
+        convert(Decimal(1), unit, expected)
+    except UnitError as exc:
+        return FieldError(field, f"{exc} (the indicator is measured in '{expected}')", row)
+    return None
+
+
+def check_goal(payload: GoalCreate, ref: ReferenceData, row: int | None = None) -> list[FieldError]:
+    document = payload.source.document if payload.source else None
+    errors = _check_refs(payload.indicator, payload.region, document, ref, row)
+    indicator = ref.indicators.get(payload.indicator)
+    if indicator is None:
+        return errors
+    if payload.basis in GROWTH_BASES:
+        if payload.unit != "%":
+            errors.append(
+                FieldError("unit", f"a '{payload.basis}' goal is a rate: its unit is '%'", row)
+            )
+        level_unit = indicator.unit
+    else:
+        level_unit = indicator.unit
+        error = _unit_error("unit", payload.unit, indicator.unit, row)
+        if error:
+            errors.append(error)
+    if payload.baseline_value is not None:
+        baseline_unit = payload.baseline_unit or (
+            payload.unit if payload.basis not in GROWTH_BASES else indicator.unit
+        )
+        error = _unit_error("baseline_unit", baseline_unit, level_unit, row)
+        if error:
+            errors.append(error)
+    return errors
+
+
+def goal_columns(payload: GoalCreate) -> dict[str, object]:
+    return {
+        "indicator_code": payload.indicator,
+        "region_code": payload.region,
+        "basis": payload.basis,
+        "comparator": payload.comparator,
+        "value": payload.value,
+        "unit": payload.unit,
+        "baseline_year": payload.baseline_year,
+        "baseline_value": payload.baseline_value,
+        "baseline_unit": payload.baseline_unit
+        if payload.baseline_value is None or payload.baseline_unit
+        else None,
+        "stretch": payload.stretch,
+        "document_code": payload.source.document if payload.source else None,
+        "quote": payload.source.quote if payload.source else None,
+        "note": payload.note,
+    }
+
+
+def new_target(payload: TargetCreate) -> Target:
+    return Target(
+        **goal_columns(payload), start_year=payload.start_year, end_year=payload.end_year
+    )
+
+
+def new_plan(payload: PlanCreate) -> Plan:
+    return Plan(**goal_columns(payload), year=payload.year)
+
+
+def build_observation(
+    payload: ObservationCreate,
+    ref: ReferenceData,
+    *,
+    recorded_at: datetime,
+    recorded_by: str,
+    row: int | None = None,
+) -> tuple[Observation | None, list[FieldError]]:
+    """A new (unsaved, revision-less) observation in the indicator's unit, or the errors."""
+    document = payload.source.document if payload.source else None
+    errors = _check_refs(payload.indicator, payload.region, document, ref, row)
+    indicator = ref.indicators.get(payload.indicator)
+    value = None
+    if indicator is not None and payload.value is not None:
+        stated_unit = payload.unit or indicator.unit
+        try:
+            value = convert(payload.value, stated_unit, indicator.unit)
+        except UnitError as exc:
+            errors.append(
+                FieldError("unit", f"{exc} (the indicator is measured in '{indicator.unit}')", row)
+            )
+        else:
+            if payload.value < 0 and parse_unit(indicator.unit).dimension not in SIGNED_DIMENSIONS:
+                errors.append(
+                    FieldError("value", f"a count or amount in '{indicator.unit}' cannot be negative", row)
+                )
+    if errors:
+        return None, errors
+    period = parse_period(payload.period)
+    observation = Observation(
+        indicator_code=payload.indicator,
+        region_code=payload.region,
+        period=str(period),
+        period_year=period.year,
+        period_end_month=period.end_month,
+        value=value,
+        unit=indicator.unit if indicator is not None and value is not None else None,
+        stated_value=payload.value,
+        stated_unit=(payload.unit or (indicator.unit if indicator else None))
+        if payload.value is not None
+        else None,
+        yoy_growth=payload.yoy_growth,
+        reported_completion_rate=payload.reported_completion_rate,
+        document_code=document,
+        quote=payload.source.quote if payload.source else None,
+        note=payload.note,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+    )
+    return observation, []

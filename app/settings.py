@@ -1,0 +1,27 @@
+"""All configuration, read from the environment (or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./policy_tracker.db"
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
+    db_pool_timeout_seconds: float = 2.0
+    db_connect_timeout_seconds: int = 2
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_batch_rows: int = 10_000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
