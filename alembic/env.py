@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from app.db import Base, is_sqlite, make_engine
 from app.settings import get_settings
 
@@ -37,8 +37,9 @@ def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     url = get_settings().database_url
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=is_sqlite(url))
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=is_sqlite(url)
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -40,7 +40,9 @@ def seed_load() -> int:
         with make_sessionmaker(engine)() as session, session.begin():
             report = load_seeds(session, settings.seeds_dir)
     except SeedError as exc:
-        print(f"seed load refused: {len(exc.problems)} problem(s), nothing written", file=sys.stderr)
+        print(
+            f"seed load refused: {len(exc.problems)} problem(s), nothing written", file=sys.stderr
+        )
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
@@ -86,12 +88,16 @@ def serve(host: str, port: int) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    db = sub.add_parser("db", help="schema migrations").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="schema migrations").add_subparsers(
+        dest="db_command", required=True
+    )
     up = db.add_parser("upgrade", help="migrate to the newest schema")
     up.add_argument("revision", nargs="?", default="head")
     down = db.add_parser("downgrade", help="migrate back")
     down.add_argument("revision")
-    seed = sub.add_parser("seed", help="load seeds/").add_subparsers(dest="seed_command", required=True)
+    seed = sub.add_parser("seed", help="load seeds/").add_subparsers(
+        dest="seed_command", required=True
+    )
     seed.add_parser("load", help="load every seed file (idempotent)")
     key = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = key.add_parser("create", help="create a key; prints it on the last line")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.domain.units import parse_unit
 from app.errors import FieldError
 from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.queries.goals import GoalModel
 from app.schemas.write import ObservationCreate, PlanCreate, TargetCreate
 from app.services.figures import (
     ReferenceData,
@@ -118,8 +119,16 @@ def seed_key(doc: str, kind: str, payload: dict[str, Any]) -> str:
     parts = [doc, kind] + [
         str(payload.get(k) or "")
         for k in (
-            "indicator", "region", "start_year", "end_year", "year", "basis", "comparator",
-            "value", "unit", "stretch",
+            "indicator",
+            "region",
+            "start_year",
+            "end_year",
+            "year",
+            "basis",
+            "comparator",
+            "value",
+            "unit",
+            "stretch",
         )
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
@@ -208,7 +217,7 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     ref = load_reference(session)
     published = {
         code: datetime.combine(d, time(0), tzinfo=UTC)
-        for code, d in session.execute(select(Document.code, Document.published_on)).tuples()
+        for code, d in session.execute(select(Document.code, Document.published_on))
     }
     report = SeedReport()
     targets: dict[str, tuple[TargetCreate, str]] = {}
@@ -254,8 +263,8 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     return report
 
 
-def _sync_goals(session: Session, model: type[Target] | type[Plan], rows: dict[str, Any]) -> None:
-    existing = {
+def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, Any]) -> None:
+    existing: dict[str | None, GoalModel] = {
         g.seed_key: g for g in session.scalars(select(model).where(model.seed_key.is_not(None)))
     }
     for key, (payload, _doc) in rows.items():
@@ -271,8 +280,8 @@ def _sync_goals(session: Session, model: type[Target] | type[Plan], rows: dict[s
         for name, value in columns.items():
             if getattr(current, name) != value:
                 setattr(current, name, value)
-    for key, stale in existing.items():
-        if key not in rows:
+    for stale_key, stale in existing.items():
+        if stale_key not in rows:
             session.delete(stale)
 
 
@@ -282,7 +291,9 @@ def _sync_observations(
     """One seed revision per (document, natural key); revisions numbered in date order."""
     existing = {
         (o.document_code, o.indicator_code, o.region_code, o.period): o
-        for o in session.scalars(select(Observation).where(Observation.recorded_by == SEED_RECORDER))
+        for o in session.scalars(
+            select(Observation).where(Observation.recorded_by == SEED_RECORDER)
+        )
     }
     top_revision: dict[tuple[str, str, str], int] = {
         (i, r, p): n
@@ -293,12 +304,19 @@ def _sync_observations(
                 Observation.period,
                 func.max(Observation.revision),
             ).group_by(Observation.indicator_code, Observation.region_code, Observation.period)
-        ).tuples()
+        )
     }
     observations.sort(key=lambda pair: (pair[1].recorded_at, pair[0]))
     copied = (
-        "value", "unit", "stated_value", "stated_unit", "yoy_growth",
-        "reported_completion_rate", "quote", "note", "recorded_at",
+        "value",
+        "unit",
+        "stated_value",
+        "stated_unit",
+        "yoy_growth",
+        "reported_completion_rate",
+        "quote",
+        "note",
+        "recorded_at",
     )
     for doc, obs in observations:
         key = (doc, obs.indicator_code, obs.region_code, obs.period)

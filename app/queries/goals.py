@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from app.models import Indicator, Plan, Region, Target
@@ -21,7 +21,7 @@ def goals_query(
     indicator: str | None = None,
     q: str | None = None,
     include_retired: bool = False,
-) -> Select[tuple[GoalModel, Indicator, Region]]:
+) -> Select[GoalModel, Indicator, Region]:
     stmt = (
         select(model, Indicator, Region)
         .join(Indicator, Indicator.code == model.indicator_code)
@@ -39,6 +39,6 @@ def goals_query(
 
 
 def fetch(
-    session: Session, stmt: Select[tuple[GoalModel, Indicator, Region]]
-) -> Sequence[tuple[GoalModel, Indicator, Region]]:
-    return session.execute(stmt).tuples().all()
+    session: Session, stmt: Select[GoalModel, Indicator, Region]
+) -> Sequence[Row[GoalModel, Indicator, Region]]:
+    return session.execute(stmt).all()

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Indicator, Observation, Region
 
-ObservationRow = tuple[Observation, Indicator, Region]
+ObservationRow = Row[Observation, Indicator, Region]
 
 
-def _with_refs(stmt: Select[tuple[Observation]]) -> Select[tuple[Observation, Indicator, Region]]:
+def _with_refs(stmt: Select[Observation]) -> Select[Observation, Indicator, Region]:
     return (
         stmt.add_columns(Indicator, Region)
         .join(Indicator, Indicator.code == Observation.indicator_code)
@@ -21,7 +21,7 @@ def _with_refs(stmt: Select[tuple[Observation]]) -> Select[tuple[Observation, In
     )
 
 
-def latest_revisions(as_of: datetime) -> Select[tuple[Observation]]:
+def latest_revisions(as_of: datetime) -> Select[Observation]:
     """Observations that are the newest revision of their key among those recorded by ``as_of``."""
     newer = aliased(Observation)
     newer_exists = (
@@ -45,7 +45,7 @@ def observations_query(
     region: str | None = None,
     period: str | None = None,
     include_revisions: bool = False,
-) -> Select[tuple[Observation, Indicator, Region]]:
+) -> Select[Observation, Indicator, Region]:
     if include_revisions:
         base = select(Observation).where(Observation.recorded_at <= as_of)
     else:
@@ -82,18 +82,18 @@ def series_for(
         Observation.indicator_code.in_(indicators), Observation.region_code.in_(regions)
     )
     grouped: dict[tuple[str, str], list[ObservationRow]] = {p: [] for p in wanted}
-    for obs, ind, reg in session.execute(stmt).tuples():
-        key = (obs.indicator_code, obs.region_code)
+    for row in session.execute(stmt):
+        key = (row[0].indicator_code, row[0].region_code)
         if key in grouped:
-            grouped[key].append((obs, ind, reg))
+            grouped[key].append(row)
     return grouped
 
 
-def count(session: Session, stmt: Select[tuple[Observation, Indicator, Region]]) -> int:
+def count(session: Session, stmt: Select[Observation, Indicator, Region]) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def page(
-    session: Session, stmt: Select[tuple[Observation, Indicator, Region]], limit: int, offset: int
+    session: Session, stmt: Select[Observation, Indicator, Region], limit: int, offset: int
 ) -> Sequence[ObservationRow]:
-    return session.execute(stmt.limit(limit).offset(offset)).tuples().all()
+    return session.execute(stmt.limit(limit).offset(offset)).all()

@@ -29,7 +29,7 @@ def region(session: Session, code: str) -> Region | None:
     return session.get(Region, code)
 
 
-def indicators_query(q: str | None, category: str | None) -> Select[tuple[Indicator]]:
+def indicators_query(q: str | None, category: str | None) -> Select[Indicator]:
     stmt = select(Indicator)
     if q:
         stmt = stmt.where(indicator_name_matches(q))

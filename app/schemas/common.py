@@ -26,9 +26,7 @@ Number = Annotated[
     Decimal, PlainSerializer(_as_json_number, return_type=int | float, when_used="json")
 ]
 # A computed figure: exact inside, rounded to 4 decimals for display only.
-Computed = Annotated[
-    Decimal, PlainSerializer(_display, return_type=int | float, when_used="json")
-]
+Computed = Annotated[Decimal, PlainSerializer(_display, return_type=int | float, when_used="json")]
 
 T = TypeVar("T")
 
@@ -53,7 +51,7 @@ class ErrorItem(BaseModel):
 class ErrorBody(BaseModel):
     error: str = Field(examples=["validation_error"])
     message: str = Field(examples=["region: unknown region '999999'"])
-    errors: list[ErrorItem] = []
+    errors: list[ErrorItem] = Field(default_factory=list)
 
 
 class RegionRef(ReadModel):
@@ -75,5 +73,8 @@ class SourceRef(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody, "description": "unknown code or id"},
     422: {"model": ErrorBody, "description": "a parameter or field is invalid; `errors` names it"},
-    503: {"model": ErrorBody, "description": "the database is unavailable; retry after Retry-After"},
+    503: {
+        "model": ErrorBody,
+        "description": "the database is unavailable; retry after Retry-After",
+    },
 }

@@ -12,7 +12,9 @@ class ObservationRead(ReadModel):
     indicator: IndicatorRef
     region: RegionRef
     period: str = Field(examples=["2023-H1"])
-    value: Number | None = Field(default=None, examples=[2411], description="in `unit`, the indicator's unit")
+    value: Number | None = Field(
+        default=None, examples=[2411], description="in `unit`, the indicator's unit"
+    )
     unit: str | None = Field(default=None, examples=["亿元"])
     stated_value: Number | None = Field(default=None, description="the value as posted")
     stated_unit: str | None = None

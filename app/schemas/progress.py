@@ -10,11 +10,15 @@ class BaselineRead(BaseModel):
     value: Number = Field(examples=[3.3])
     unit: str = Field(examples=["万家"])
     period: str | None = Field(default=None, examples=["2022"])
-    stated: bool = Field(description="true when the source states it; false when taken from the observations")
+    stated: bool = Field(
+        description="true when the source states it; false when taken from the observations"
+    )
 
 
 class ProgressRead(BaseModel):
-    actual: Computed | None = Field(default=None, description="in the goal's unit (% for growth bases)")
+    actual: Computed | None = Field(
+        default=None, description="in the goal's unit (% for growth bases)"
+    )
     actual_period: str | None = Field(default=None, examples=["2023-H1"])
     gap: Computed | None = Field(default=None, description="goal's unit; ≤ 0 means reached")
     completion_rate: Computed | None = Field(default=None, examples=[56.0698])

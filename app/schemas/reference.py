@@ -13,7 +13,7 @@ class RegionRead(ReadModel):
     name_en: str = Field(examples=["Changshou District"])
     kind: str = Field(examples=["district"])
     parent: RegionRef | None = None
-    children: list[RegionRef] = []
+    children: list[RegionRef] = Field(default_factory=list)
 
 
 class IndicatorRead(ReadModel):
@@ -22,7 +22,9 @@ class IndicatorRead(ReadModel):
     name_traditional: str = Field(examples=["社會消費品零售總額"])
     name_en: str = Field(examples=["Total retail sales of consumer goods"])
     unit: str = Field(examples=["亿元"])
-    measure: str = Field(examples=["flow"], description="flow: summed over a span; level: a value at a moment")
+    measure: str = Field(
+        examples=["flow"], description="flow: summed over a span; level: a value at a moment"
+    )
     category: str = Field(examples=["consumption"])
 
 
@@ -34,7 +36,9 @@ class FigureCounts(BaseModel):
 
 class DocumentRead(ReadModel):
     code: str = Field(examples=["001_8bd53d08bbbd03ea"])
-    title: str = Field(examples=["重庆市人民政府关于我市2023年1—6月国民经济和社会发展计划执行情况的报告"])
+    title: str = Field(
+        examples=["重庆市人民政府关于我市2023年1—6月国民经济和社会发展计划执行情况的报告"]
+    )
     title_en: str
     issuer: str = Field(examples=["重庆市人民政府"])
     published_on: date

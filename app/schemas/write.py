@@ -49,8 +49,12 @@ class ObservationCreate(BaseModel):
     region: str = Field(min_length=1, max_length=32)
     period: str = Field(min_length=4, max_length=10, description="2023, 2023-Q1, 2023-H1, 2023-M07")
     value: FiniteDecimal | None = Field(default=None, description="in `unit`")
-    unit: str | None = Field(default=None, max_length=32, description="any unit of the indicator's dimension")
-    yoy_growth: FiniteDecimal | None = Field(default=None, ge=-100, le=1000, description="% year on year")
+    unit: str | None = Field(
+        default=None, max_length=32, description="any unit of the indicator's dimension"
+    )
+    yoy_growth: FiniteDecimal | None = Field(
+        default=None, ge=-100, le=1000, description="% year on year"
+    )
     reported_completion_rate: FiniteDecimal | None = Field(default=None, ge=0, le=10000)
     source: SourceIn | None = None
     note: str | None = Field(default=None, max_length=2000)
@@ -106,5 +110,3 @@ class TargetCreate(GoalCreate):
 
 class PlanCreate(GoalCreate):
     year: int = Field(ge=1949, le=2100, examples=[2023])
-
-

@@ -107,9 +107,7 @@ def goal_columns(payload: GoalCreate) -> dict[str, object]:
 
 
 def new_target(payload: TargetCreate) -> Target:
-    return Target(
-        **goal_columns(payload), start_year=payload.start_year, end_year=payload.end_year
-    )
+    return Target(**goal_columns(payload), start_year=payload.start_year, end_year=payload.end_year)
 
 
 def new_plan(payload: PlanCreate) -> Plan:
@@ -140,7 +138,9 @@ def build_observation(
         else:
             if payload.value < 0 and parse_unit(indicator.unit).dimension not in SIGNED_DIMENSIONS:
                 errors.append(
-                    FieldError("value", f"a count or amount in '{indicator.unit}' cannot be negative", row)
+                    FieldError(
+                        "value", f"a count or amount in '{indicator.unit}' cannot be negative", row
+                    )
                 )
     if errors:
         return None, errors

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.domain.periods import parse_period
@@ -73,7 +74,9 @@ def _goal(row: Target | Plan, indicator: Indicator, start: int, end: int) -> Goa
     )
 
 
-def _baseline_read(row: Target | Plan, indicator: Indicator, progress: Progress) -> BaselineRead | None:
+def _baseline_read(
+    row: Target | Plan, indicator: Indicator, progress: Progress
+) -> BaselineRead | None:
     if progress.baseline is None:
         return None
     b = progress.baseline
@@ -122,14 +125,16 @@ def target_read(
     target: Target, indicator: Indicator, region: Region, rows: Sequence[ObservationRow]
 ) -> TargetRead:
     goal = _goal(target, indicator, target.start_year, target.end_year)
-    progress = target_progress(goal, to_points(rows, level_unit(target.basis, target.unit, indicator.unit)))
+    progress = target_progress(
+        goal, to_points(rows, level_unit(target.basis, target.unit, indicator.unit))
+    )
     return TargetRead(
-        **_common_fields(target, indicator, region),  # type: ignore[arg-type]
+        **_common_fields(target, indicator, region),
         start_year=target.start_year,
         end_year=target.end_year,
         baseline=_baseline_read(target, indicator, progress),
         progress=TargetProgressRead(
-            **_progress_fields(progress),  # type: ignore[arg-type]
+            **_progress_fields(progress),
             required_cagr=progress.required_cagr,
             actual_cagr=progress.actual_cagr,
             projected_end_value=progress.projected_end_value,
@@ -142,13 +147,15 @@ def plan_read(
     plan: Plan, indicator: Indicator, region: Region, rows: Sequence[ObservationRow]
 ) -> PlanRead:
     goal = _goal(plan, indicator, plan.year, plan.year)
-    progress = plan_progress(goal, to_points(rows, level_unit(plan.basis, plan.unit, indicator.unit)))
+    progress = plan_progress(
+        goal, to_points(rows, level_unit(plan.basis, plan.unit, indicator.unit))
+    )
     return PlanRead(
-        **_common_fields(plan, indicator, region),  # type: ignore[arg-type]
+        **_common_fields(plan, indicator, region),
         year=plan.year,
         baseline=_baseline_read(plan, indicator, progress),
         progress=PlanProgressRead(
-            **_progress_fields(progress),  # type: ignore[arg-type]
+            **_progress_fields(progress),
             reported_completion_rate=progress.reported_completion_rate,
             reported_gap_pp=progress.reported_gap_pp,
         ),
@@ -156,7 +163,7 @@ def plan_read(
 
 
 def evaluate_targets(
-    session: Session, rows: Sequence[tuple[Target, Indicator, Region]], as_of: datetime
+    session: Session, rows: Sequence[Row[Target, Indicator, Region]], as_of: datetime
 ) -> list[TargetRead]:
     series = series_for(session, as_of, ((t.indicator_code, t.region_code) for t, _, _ in rows))
     return [
@@ -165,7 +172,7 @@ def evaluate_targets(
 
 
 def evaluate_plans(
-    session: Session, rows: Sequence[tuple[Plan, Indicator, Region]], as_of: datetime
+    session: Session, rows: Sequence[Row[Plan, Indicator, Region]], as_of: datetime
 ) -> list[PlanRead]:
     series = series_for(session, as_of, ((p.indicator_code, p.region_code) for p, _, _ in rows))
     return [

@@ -31,8 +31,12 @@ IndicatorQuery = Annotated[
 ]
 NameQuery = Annotated[
     str | None,
-    Query(alias="q", max_length=200, description="indicator name, either script or English",
-          examples=["高新技术企业"]),
+    Query(
+        alias="q",
+        max_length=200,
+        description="indicator name, either script or English",
+        examples=["高新技术企业"],
+    ),
 ]
 IncludeRetired = Annotated[bool, Query(description="also list retired rows")]
 TargetStatusQuery = Literal["achieved", "on_track", "needs_acceleration", "off_track", "no_data"]
@@ -73,7 +77,9 @@ def list_targets(
 
 @router.get("/targets/{target_id}", summary="One target, its progress and the figures behind it")
 def get_target(target_id: IdPath, session: SessionDep, as_of: AsOfDep) -> TargetDetail:
-    rows = q.fetch(session, q.goals_query(Target, include_retired=True).where(Target.id == target_id))
+    rows = q.fetch(
+        session, q.goals_query(Target, include_retired=True).where(Target.id == target_id)
+    )
     if not rows:
         raise NotFound("target", target_id)
     target, indicator, region = rows[0]

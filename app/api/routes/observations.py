@@ -22,7 +22,9 @@ def list_observations(
     session: SessionDep,
     paging: PagingDep,
     as_of: AsOfDep,
-    indicator: Annotated[str | None, Query(max_length=64, examples=["key_project_investment"])] = None,
+    indicator: Annotated[
+        str | None, Query(max_length=64, examples=["key_project_investment"])
+    ] = None,
     region: Annotated[str | None, Query(max_length=32, examples=["500000"])] = None,
     period: Annotated[str | None, Query(max_length=10, examples=["2023-H1"])] = None,
     include_revisions: Annotated[bool, Query(description="list every revision")] = False,
@@ -35,7 +37,11 @@ def list_observations(
         except PeriodError as exc:
             raise invalid("period", str(exc)) from exc
     stmt = q.observations_query(
-        as_of, indicator=indicator, region=region, period=period, include_revisions=include_revisions
+        as_of,
+        indicator=indicator,
+        region=region,
+        period=period,
+        include_revisions=include_revisions,
     )
     rows = q.page(session, stmt, paging.limit, paging.offset)
     return Page(

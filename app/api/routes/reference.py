@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.api.deps import PagingDep, SessionDep
 from app.errors import NotFound
-from app.models import Region
+from app.models import Document, Indicator, Region
 from app.queries import reference as q
 from app.schemas.common import ERROR_RESPONSES, Page, RegionRef
 from app.schemas.reference import DocumentRead, FigureCounts, IndicatorRead, RegionRead
@@ -53,12 +53,16 @@ def get_region(code: str, session: SessionDep) -> RegionRead:
     return _region_read(by_code[code], by_code)
 
 
-def _indicator_read(indicator: object) -> IndicatorRead:
-    read = IndicatorRead.model_validate(
-        {**{k: getattr(indicator, k) for k in ("code", "name", "name_en", "unit", "measure", "category")},
-         "name_traditional": to_traditional(getattr(indicator, "name"))}
+def _indicator_read(indicator: Indicator) -> IndicatorRead:
+    return IndicatorRead(
+        code=indicator.code,
+        name=indicator.name,
+        name_traditional=to_traditional(indicator.name),
+        name_en=indicator.name_en,
+        unit=indicator.unit,
+        measure=indicator.measure,
+        category=indicator.category,
     )
-    return read
 
 
 @router.get(
@@ -72,9 +76,7 @@ def list_indicators(
         str | None,
         Query(alias="q", max_length=200, description="substring of a name", examples=["高新技術"]),
     ] = None,
-    category: Annotated[
-        str | None, Query(max_length=64, examples=["science_technology"])
-    ] = None,
+    category: Annotated[str | None, Query(max_length=64, examples=["science_technology"])] = None,
 ) -> Page[IndicatorRead]:
     stmt = q.indicators_query(q_, category)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
@@ -92,9 +94,7 @@ def list_documents(session: SessionDep, paging: PagingDep) -> Page[DocumentRead]
     docs = q.documents(session)
     counts = q.figure_counts(session, [d.code for d in docs])
     items = [
-        DocumentRead.model_validate(
-            {**_doc_fields(d), "figures": FigureCounts(**counts[d.code])}
-        )
+        DocumentRead.model_validate({**_doc_fields(d), "figures": FigureCounts(**counts[d.code])})
         for d in docs
     ]
     return Page(
@@ -107,15 +107,15 @@ def list_documents(session: SessionDep, paging: PagingDep) -> Page[DocumentRead]
 
 @router.get("/documents/{code}", summary="One source document with its figure counts")
 def get_document(code: str, session: SessionDep) -> DocumentRead:
-    from app.models import Document
-
     doc = session.get(Document, code)
     if doc is None:
         raise NotFound("document", code)
     counts = q.figure_counts(session, [code])
-    return DocumentRead.model_validate({**_doc_fields(doc), "figures": FigureCounts(**counts[code])})
+    return DocumentRead.model_validate(
+        {**_doc_fields(doc), "figures": FigureCounts(**counts[code])}
+    )
 
 
-def _doc_fields(doc: object) -> dict[str, object]:
+def _doc_fields(doc: Document) -> dict[str, object]:
     names = ("code", "title", "title_en", "issuer", "published_on", "date_note", "kind", "script")
     return {k: getattr(doc, k) for k in names}

@@ -30,7 +30,9 @@ def summary(
     region: Annotated[str | None, Query(max_length=32, examples=["500115"])] = None,
 ) -> SummaryRead:
     require_region(session, region)
-    targets = evaluate_targets(session, q.fetch(session, q.goals_query(Target, region=region)), as_of)
+    targets = evaluate_targets(
+        session, q.fetch(session, q.goals_query(Target, region=region)), as_of
+    )
     plans = evaluate_plans(session, q.fetch(session, q.goals_query(Plan, region=region)), as_of)
     return SummaryRead(
         region=region,

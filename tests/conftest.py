@@ -1,0 +1,104 @@
+"""Test database: the real migrations once per session, the seeds once, a rollback per test.
+
+``TEST_DATABASE_URL`` picks the backend (default: a SQLite file in a temp folder). For
+Postgres the suite creates its own database, ``<name>`` from the URL, afresh each run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Session
+
+from alembic import command
+from app.db import make_engine
+from app.main import create_app
+from app.seeding import load_seeds
+from app.settings import PROJECT_ROOT, Settings
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def _test_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def _recreate_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def run_migrations(connection: Connection, revision: str = "head", *, down: bool = False) -> None:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["connection"] = connection
+    if down:
+        command.downgrade(config, revision)
+    else:
+        command.upgrade(config, revision)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _test_url(tmp_path_factory.mktemp("db"))
+    if url.startswith("postgresql"):
+        _recreate_postgres_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        run_migrations(conn)
+    with Session(engine) as session, session.begin():
+        load_seeds(session, SEEDS_DIR)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """An outer transaction that every test's writes join and that is rolled back."""
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+        yield s
+
+
+@pytest.fixture
+def client(connection: Connection, database_url: str) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=database_url))
+    app.state.sessionmaker = lambda: Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
