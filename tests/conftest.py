@@ -102,3 +102,22 @@ def client(connection: Connection, database_url: str) -> Iterator[TestClient]:
 @pytest.fixture
 def backend(database_url: str) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def api_keys(session: Session) -> dict[str, str]:
+    """One key per role plus a revoked one, visible to the test client's requests."""
+    from app.services import api_keys as keys
+
+    created = {
+        "analyst": keys.create_key(session, "test-analyst", "analyst"),
+        "admin": keys.create_key(session, "test-admin", "admin"),
+        "revoked": keys.create_key(session, "test-revoked", "analyst"),
+    }
+    keys.revoke_key(session, "test-revoked")
+    session.commit()
+    return created
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

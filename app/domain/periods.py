@@ -16,7 +16,8 @@ PeriodKind = Literal["Y", "H", "Q", "M"]
 MIN_YEAR = 1949
 MAX_YEAR = 2100
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(Q)([1-4])|(H)([12])|(M)(0[1-9]|1[0-2])))?$")
+# ``\Z``, not ``$``: ``$`` also matches before a trailing newline, so "2023\n" passed.
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(Q)([1-4])|(H)([12])|(M)(0[1-9]|1[0-2])))?\Z")
 _MONTHS_PER_STEP = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 # When two periods end in the same month (2023-H1, 2023-Q2, 2023-M06) the coarser one
 # is the more considered figure, so it sorts later and wins ties.
@@ -37,6 +38,11 @@ class Period:
     def end_month(self) -> int:
         """Last calendar month covered; equals the number of months of a year-to-date flow."""
         return self.index * _MONTHS_PER_STEP[self.kind]
+
+    @property
+    def start_month(self) -> int:
+        """First calendar month of the period itself (2023-Q3 starts in July)."""
+        return self.end_month - _MONTHS_PER_STEP[self.kind] + 1
 
     @property
     def is_full_year(self) -> bool:

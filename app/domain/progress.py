@@ -193,7 +193,9 @@ def _latest(points: Iterable[Point]) -> Point | None:
     return max(points, key=lambda p: p.period.sort_key, default=None)
 
 
-def fallback_baseline(points: Sequence[Point], start_year: int, measure: Measure) -> Baseline | None:
+def fallback_baseline(
+    points: Sequence[Point], start_year: int, measure: Measure
+) -> Baseline | None:
     """Latest observation for a period ending in the year before ``start_year``.
 
     For a flow only a full-year figure is a baseline: a year-to-date value is not

@@ -144,7 +144,13 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 
 def tidy(value: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation (12700, not 1.27E+4)."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    """Drop trailing zeros without switching to exponent notation (12700, not 1.27E+4).
+
+    Exact for any finite value: ``quantize`` and ``normalize`` round to the context
+    precision (28 digits by default), so the context is widened to the value's digits.
+    """
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, len(value.as_tuple().digits), value.adjusted() + 1)
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()

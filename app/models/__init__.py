@@ -1,8 +1,19 @@
 """All tables, imported here so that Alembic and the tests see the whole metadata."""
 
 from app.models.api_key import ApiKey
+from app.models.audit import AuditEntry, IdempotencyRecord
 from app.models.goal import Plan, Target
 from app.models.observation import Observation
 from app.models.reference import Document, Indicator, Region
 
-__all__ = ["ApiKey", "Document", "Indicator", "Observation", "Plan", "Region", "Target"]
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Document",
+    "IdempotencyRecord",
+    "Indicator",
+    "Observation",
+    "Plan",
+    "Region",
+    "Target",
+]

@@ -1,0 +1,43 @@
+"""Bearer API keys with a role: analysts post figures, admins also edit targets and plans."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.api.deps import SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiKey
+from app.models.types import utc_now
+from app.services.api_keys import find_key
+
+bearer = HTTPBearer(auto_error=False, description="an API key from `python -m app keys create`")
+
+
+def current_key(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> ApiKey:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
+    key = find_key(session, credentials.credentials)
+    if key is None:
+        raise Unauthorized("the API key is unknown or revoked")
+    key.last_used_at = utc_now()
+    return key
+
+
+def require_role(*roles: str) -> Callable[[ApiKey], ApiKey]:
+    def _check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+        if key.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}; the key has '{key.role}'")
+        return key
+
+    return _check
+
+
+AnalystKey = Annotated[ApiKey, Depends(require_role("analyst", "admin"))]
+AdminKey = Annotated[ApiKey, Depends(require_role("admin"))]

@@ -1,0 +1,190 @@
+"""Analysts post figures: one JSON object, a JSON array, or CSV; a batch is all or nothing."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.api.auth import AnalystKey
+from app.api.deps import SessionDep
+from app.errors import FieldError, ValidationFailed
+from app.models import ApiKey, Indicator, Plan, Region, Target
+from app.queries import goals as goal_queries
+from app.queries.goals import GoalModel
+from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
+from app.schemas.posting import PostResult
+from app.services import idempotency
+from app.services.posting import (
+    CSV_FIELDS,
+    PayloadTooLarge,
+    parse_csv_rows,
+    parse_json_rows,
+    record_observations,
+)
+from app.services.progress import evaluate_plans, evaluate_targets, observation_read
+from app.settings import get_settings
+
+router = APIRouter(responses=ERROR_RESPONSES)
+
+ATTEMPTS = 5
+
+POST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/ObservationCreate"},
+                        {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/ObservationCreate"},
+                            "maxItems": 10000,
+                        },
+                    ]
+                },
+                "example": {
+                    "indicator": "key_project_investment",
+                    "region": "500000",
+                    "period": "2023-Q3",
+                    "value": 3480,
+                    "unit": "亿元",
+                    "yoy_growth": 12.1,
+                    "reported_completion_rate": 79.1,
+                    "source": None,
+                    "note": "市发展改革委季度通报",
+                },
+            },
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": ",".join(CSV_FIELDS)
+                + "\nkey_project_investment,500000,2023-Q3,3480,亿元,12.1,79.1,,,季度通报\n",
+            },
+        },
+    }
+}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is limited to {limit} bytes ({limit // 1024 // 1024} MB)")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(
+                f"the body is limited to {limit} bytes ({limit // 1024 // 1024} MB)"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _rows(content_type: str, body: bytes) -> tuple[list[Any], bool]:
+    media = content_type.split(";")[0].strip().lower()
+    if media in ("text/csv", "application/csv"):
+        return parse_csv_rows(body), True
+    if media in ("application/json", ""):
+        return parse_json_rows(body)
+    raise ValidationFailed(
+        [FieldError("content-type", f"send application/json or text/csv, not '{media}'")]
+    )
+
+
+def _affected(
+    session: Session, model: type[GoalModel], pairs: set[tuple[str, str]]
+) -> list[Row[GoalModel, Indicator, Region]]:
+    stmt = goal_queries.goals_query(model).where(
+        model.indicator_code.in_({p[0] for p in pairs}),
+        model.region_code.in_({p[1] for p in pairs}),
+    )
+    rows = goal_queries.fetch(session, stmt)
+    return [r for r in rows if (r[0].indicator_code, r[0].region_code) in pairs]
+
+
+def _post(session: Session, key: ApiKey, rows: list[Any]) -> PostResult:
+    outcome = record_observations(session, rows, key.name, max_rows=get_settings().max_batch_rows)
+    pairs = {(o.indicator_code, o.region_code) for o in outcome.observations}
+    as_of = outcome.observations[0].recorded_at
+    ref = outcome.reference
+    return PostResult(
+        items=[
+            observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
+            for o in outcome.observations
+        ],
+        warnings=[ErrorItem(**w.as_dict()) for w in outcome.warnings],
+        targets=evaluate_targets(session, _affected(session, Target, pairs), as_of),
+        plans=evaluate_plans(session, _affected(session, Plan, pairs), as_of),
+    )
+
+
+def _post_with_retries(
+    session: Session,
+    key: ApiKey,
+    rows: list[Any],
+    idem_key: str | None,
+    fingerprint: str,
+) -> tuple[int, str]:
+    """One transaction; retried when a concurrent writer took the same revision number."""
+    for attempt in range(ATTEMPTS):
+        try:
+            if idem_key is not None:
+                record = idempotency.replay(session, key, idem_key, fingerprint)
+                if record is not None:
+                    session.rollback()
+                    return record.status_code, record.response_body
+            body = _post(session, key, rows).model_dump_json()
+            if idem_key is not None:
+                idempotency.remember(session, key, idem_key, fingerprint, 201, body)
+            session.commit()
+            return 201, body
+        except (IntegrityError, OperationalError) as exc:
+            session.rollback()
+            retriable = isinstance(exc, IntegrityError) or "locked" in str(exc.orig)
+            if not retriable or attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+        except Exception:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+@router.post(
+    "/observations",
+    summary="Post one figure, a batch (JSON array) or a CSV file; a batch is all or nothing",
+    status_code=201,
+    response_model=PostResult,
+    openapi_extra=POST_BODY,
+    responses={
+        401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
+        403: {"model": ErrorBody, "description": "the key's role may not post"},
+        409: {"model": ErrorBody, "description": "Idempotency-Key reused with another body"},
+        413: {"model": ErrorBody, "description": "more than 10,000 rows or 5 MB"},
+    },
+)
+async def post_observations(
+    request: Request,
+    session: SessionDep,
+    key: AnalystKey,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="retry-safe key for this request")
+    ] = None,
+) -> Response:
+    settings = get_settings()
+    body = await _read_body(request, settings.max_body_bytes)
+    content_type = request.headers.get("content-type", "")
+    rows, _is_batch = _rows(content_type, body)
+    fingerprint = idempotency.request_hash("POST", request.url.path, content_type, body)
+    status, payload = await run_in_threadpool(
+        _post_with_retries, session, key, rows, idempotency_key, fingerprint
+    )
+    return Response(payload, status_code=status, media_type="application/json")
