@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.api.deps import forbid_unknown_query_params
-from app.api.routes import goals, health, observations, posting, reference, summary
+from app.api.routes import audit, goals, health, observations, posting, reference, summary
 from app.db import make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.settings import Settings, get_settings
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (observations, "observations"),
         (posting, "observations"),
         (summary, "summary"),
+        (audit, "audit"),
     ):
         app.include_router(
             module.router, prefix="/api/v1", tags=[tag], dependencies=api_dependencies

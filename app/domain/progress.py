@@ -138,9 +138,7 @@ def _ratio_pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return numerator / denominator * HUNDRED
 
 
-def progress_from_baseline(
-    actual: Decimal, baseline: Decimal, target: Decimal
-) -> Decimal | None:
+def progress_from_baseline(actual: Decimal, baseline: Decimal, target: Decimal) -> Decimal | None:
     if target == baseline:
         return None
     return (actual - baseline) / (target - baseline) * HUNDRED
@@ -512,9 +510,7 @@ def plan_progress(goal: Goal, points: Sequence[Point]) -> Progress:
         return Progress(baseline=goal.baseline, status="no_data")
     common = _common(goal, actual)
     holds = comparator_holds(actual.value, goal.comparator, goal.value)
-    reached_early = (
-        goal.basis == "value" and goal.measure == "flow" and wants_more(goal.comparator)
-    )
+    reached_early = goal.basis == "value" and goal.measure == "flow" and wants_more(goal.comparator)
     status: PlanStatus
     if holds and (actual.period.is_full_year or reached_early):
         status = "achieved"

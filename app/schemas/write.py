@@ -110,3 +110,37 @@ class TargetCreate(GoalCreate):
 
 class PlanCreate(GoalCreate):
     year: int = Field(ge=1949, le=2100, examples=[2023])
+
+
+class GoalUpdate(BaseModel):
+    """Fields to change; absent fields stay. ``retired: true`` needs a ``retired_reason``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    basis: Basis | None = None
+    comparator: Comparator | None = None
+    value: FiniteDecimal | None = None
+    unit: str | None = Field(default=None, min_length=1, max_length=32)
+    baseline_year: int | None = Field(default=None, ge=1949, le=2100)
+    baseline_value: FiniteDecimal | None = None
+    baseline_unit: str | None = Field(default=None, max_length=32)
+    stretch: bool | None = None
+    source: SourceIn | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    retired: bool | None = None
+    retired_reason: str | None = Field(default=None, min_length=3, max_length=2000)
+
+    @model_validator(mode="after")
+    def _retire_needs_reason(self) -> GoalUpdate:
+        if self.retired and not self.retired_reason:
+            raise ValueError("retiring needs a retired_reason")
+        return self
+
+
+class TargetUpdate(GoalUpdate):
+    start_year: int | None = Field(default=None, ge=1949, le=2100)
+    end_year: int | None = Field(default=None, ge=1949, le=2100)
+
+
+class PlanUpdate(GoalUpdate):
+    year: int | None = Field(default=None, ge=1949, le=2100)

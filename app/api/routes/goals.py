@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Response
 
+from app.api.auth import AdminKey
 from app.api.deps import AsOfDep, PagingDep, SessionDep, require_indicator, require_region
 from app.errors import NotFound
 from app.models import Plan, Target
+from app.models.types import utc_now
 from app.queries import goals as q
 from app.queries.observations import series_for
-from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
+from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
+from app.services import goals as goal_service
 from app.services.progress import (
     evaluate_plans,
     evaluate_targets,
@@ -76,7 +80,9 @@ def list_targets(
 
 
 @router.get("/targets/{target_id}", summary="One target, its progress and the figures behind it")
-def get_target(target_id: IdPath, session: SessionDep, as_of: AsOfDep) -> TargetDetail:
+def get_target(
+    target_id: IdPath, session: SessionDep, as_of: AsOfDep, response: Response
+) -> TargetDetail:
     rows = q.fetch(
         session, q.goals_query(Target, include_retired=True).where(Target.id == target_id)
     )
@@ -87,6 +93,7 @@ def get_target(target_id: IdPath, session: SessionDep, as_of: AsOfDep) -> Target
         (target.indicator_code, target.region_code)
     ]
     read = target_read(target, indicator, region, series)
+    response.headers["ETag"] = goal_service.etag(target)
     return TargetDetail(**read.model_dump(), history=history(series))
 
 
@@ -121,7 +128,9 @@ def list_plans(
 
 
 @router.get("/plans/{plan_id}", summary="One plan, its progress and the figures behind it")
-def get_plan(plan_id: IdPath, session: SessionDep, as_of: AsOfDep) -> PlanDetail:
+def get_plan(
+    plan_id: IdPath, session: SessionDep, as_of: AsOfDep, response: Response
+) -> PlanDetail:
     rows = q.fetch(session, q.goals_query(Plan, include_retired=True).where(Plan.id == plan_id))
     if not rows:
         raise NotFound("plan", plan_id)
@@ -130,4 +139,103 @@ def get_plan(plan_id: IdPath, session: SessionDep, as_of: AsOfDep) -> PlanDetail
         (plan.indicator_code, plan.region_code)
     ]
     read = plan_read(plan, indicator, region, series)
+    response.headers["ETag"] = goal_service.etag(plan)
     return PlanDetail(**read.model_dump(), history=history(series))
+
+
+WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
+    403: {"model": ErrorBody, "description": "only an admin key may edit targets and plans"},
+}
+PATCH_RESPONSES: dict[int | str, dict[str, object]] = {
+    **WRITE_RESPONSES,
+    412: {"model": ErrorBody, "description": "If-Match does not match: it changed meanwhile"},
+    428: {"model": ErrorBody, "description": "If-Match is missing"},
+}
+IfMatch = Annotated[str | None, Header(max_length=100, description="the ETag from your last read")]
+
+
+def _target_now(session: SessionDep, target: Target) -> TargetRead:
+    rows = q.fetch(
+        session, q.goals_query(Target, include_retired=True).where(Target.id == target.id)
+    )
+    return evaluate_targets(session, rows, as_of=utc_now())[0]
+
+
+def _plan_now(session: SessionDep, plan: Plan) -> PlanRead:
+    rows = q.fetch(session, q.goals_query(Plan, include_retired=True).where(Plan.id == plan.id))
+    return evaluate_plans(session, rows, as_of=utc_now())[0]
+
+
+@router.post(
+    "/targets", status_code=201, summary="Create a target (admin)", responses=WRITE_RESPONSES
+)
+def create_target(
+    payload: TargetCreate, session: SessionDep, key: AdminKey, response: Response
+) -> TargetRead:
+    target = goal_service.create_goal(session, payload, key.name)
+    assert isinstance(target, Target)
+    read = _target_now(session, target)
+    session.commit()
+    response.headers["ETag"] = goal_service.etag(target)
+    return read
+
+
+@router.patch(
+    "/targets/{target_id}",
+    summary="Change or retire a target (admin); needs If-Match",
+    responses=PATCH_RESPONSES,
+)
+def patch_target(
+    target_id: IdPath,
+    changes: TargetUpdate,
+    session: SessionDep,
+    key: AdminKey,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TargetRead:
+    target = session.get(Target, target_id)
+    if target is None:
+        raise NotFound("target", target_id)
+    target = goal_service.update_goal(session, target, changes, if_match, key.name)
+    read = _target_now(session, target)
+    session.commit()
+    response.headers["ETag"] = goal_service.etag(target)
+    return read
+
+
+@router.post(
+    "/plans", status_code=201, summary="Create an annual plan (admin)", responses=WRITE_RESPONSES
+)
+def create_plan(
+    payload: PlanCreate, session: SessionDep, key: AdminKey, response: Response
+) -> PlanRead:
+    plan = goal_service.create_goal(session, payload, key.name)
+    assert isinstance(plan, Plan)
+    read = _plan_now(session, plan)
+    session.commit()
+    response.headers["ETag"] = goal_service.etag(plan)
+    return read
+
+
+@router.patch(
+    "/plans/{plan_id}",
+    summary="Change or retire an annual plan (admin); needs If-Match",
+    responses=PATCH_RESPONSES,
+)
+def patch_plan(
+    plan_id: IdPath,
+    changes: PlanUpdate,
+    session: SessionDep,
+    key: AdminKey,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanRead:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound("plan", plan_id)
+    plan = goal_service.update_goal(session, plan, changes, if_match, key.name)
+    read = _plan_now(session, plan)
+    session.commit()
+    response.headers["ETag"] = goal_service.etag(plan)
+    return read

@@ -1,0 +1,169 @@
+"""Admins create and edit targets and plans; every change is versioned and audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.errors import AppError, FieldError, ValidationFailed
+from app.models import AuditEntry, Plan, Target
+from app.models.types import utc_now
+from app.queries.goals import GoalModel
+from app.schemas.write import GoalUpdate, PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
+from app.services.figures import check_goal, load_reference, new_plan, new_target
+
+EDITABLE = (
+    "basis",
+    "comparator",
+    "value",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "baseline_unit",
+    "stretch",
+    "note",
+)
+
+
+def etag(goal: Target | Plan) -> str:
+    return f'"{goal.id}-{goal.version}"'
+
+
+def entity_name(goal: Target | Plan) -> str:
+    return "target" if isinstance(goal, Target) else "plan"
+
+
+def snapshot(goal: Target | Plan) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    names = (
+        "indicator_code",
+        "region_code",
+        *EDITABLE,
+        "document_code",
+        "quote",
+        "version",
+        "retired_at",
+        "retired_reason",
+    )
+    spans = ("start_year", "end_year") if isinstance(goal, Target) else ("year",)
+    for name in (*names, *spans):
+        value = getattr(goal, name)
+        if isinstance(value, Decimal):
+            value = format(value, "f")
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        out[name] = value
+    return out
+
+
+def _audit(
+    session: Session, actor: str, action: str, goal: Target | Plan, before: dict[str, Any] | None
+) -> None:
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            entity=entity_name(goal),
+            entity_id=goal.id,
+            before=before,
+            after=snapshot(goal),
+        )
+    )
+
+
+def create_goal(session: Session, payload: TargetCreate | PlanCreate, actor: str) -> Target | Plan:
+    errors = check_goal(payload, load_reference(session))
+    if errors:
+        raise ValidationFailed(errors)
+    goal: Target | Plan = (
+        new_target(payload) if isinstance(payload, TargetCreate) else new_plan(payload)
+    )
+    session.add(goal)
+    session.flush()
+    _audit(session, actor, "create", goal, None)
+    return goal
+
+
+def _merged(goal: Target | Plan, changes: GoalUpdate) -> TargetCreate | PlanCreate:
+    """The goal as it would be after the change, validated like a new one."""
+    data: dict[str, Any] = {
+        "indicator": goal.indicator_code,
+        "region": goal.region_code,
+        **{name: getattr(goal, name) for name in EDITABLE},
+        "source": {"document": goal.document_code, "quote": goal.quote}
+        if goal.document_code
+        else None,
+    }
+    if isinstance(goal, Target):
+        data |= {"start_year": goal.start_year, "end_year": goal.end_year}
+    else:
+        data |= {"year": goal.year}
+    data |= changes.model_dump(exclude_unset=True, exclude={"retired", "retired_reason"})
+    model = TargetCreate if isinstance(goal, Target) else PlanCreate
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            [
+                FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"])
+                for e in exc.errors()
+            ]
+        ) from exc
+
+
+def update_goal(
+    session: Session,
+    goal: GoalModel,
+    changes: TargetUpdate | PlanUpdate,
+    if_match: str | None,
+    actor: str,
+) -> GoalModel:
+    """Compare-and-set on ``version``: a stale ``If-Match`` is a 412, never a lost update."""
+    if if_match is None:
+        raise AppError("send If-Match with the ETag you read", 428, "precondition_required")
+    if if_match.strip() not in (etag(goal), f"W/{etag(goal)}"):
+        raise AppError(
+            f"the {entity_name(goal)} changed since you read it (now {etag(goal)}); read it again",
+            412,
+            "precondition_failed",
+        )
+    before = snapshot(goal)
+    merged = _merged(goal, changes)
+    errors = check_goal(merged, load_reference(session))
+    if errors:
+        raise ValidationFailed(errors)
+    values: dict[str, Any] = {name: getattr(merged, name) for name in EDITABLE}
+    values["document_code"] = merged.source.document if merged.source else None
+    values["quote"] = merged.source.quote if merged.source else None
+    if isinstance(merged, TargetCreate):
+        values |= {"start_year": merged.start_year, "end_year": merged.end_year}
+    elif isinstance(merged, PlanCreate):
+        values |= {"year": merged.year}
+    action = "update"
+    if changes.retired is True:
+        values |= {"retired_at": utc_now(), "retired_reason": changes.retired_reason}
+        action = "retire"
+    elif changes.retired is False:
+        values |= {"retired_at": None, "retired_reason": None}
+    model = type(goal)
+    values |= {"version": goal.version + 1, "updated_at": utc_now()}
+    result = session.execute(
+        update(model)
+        .where(model.id == goal.id, model.version == goal.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AppError(
+            f"the {entity_name(goal)} changed since you read it; read it again",
+            412,
+            "precondition_failed",
+        )
+    session.refresh(goal)
+    _audit(session, actor, action, goal, before)
+    return goal
