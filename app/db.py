@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option marking a transaction that will write (see ``begin_write``).
+WRITE_TRANSACTION = "policy_tracker_write"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -51,8 +55,18 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writer asks for the lock up front: two deferred transactions that both read
+        # and then write would fail at once instead of waiting their turn.
+        immediate = connection.get_execution_options().get(WRITE_TRANSACTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite)."""
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={WRITE_TRANSACTION: True})

@@ -11,6 +11,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from app.db import begin_write
 from app.errors import FieldError, ValidationFailed, invalid
 from app.models import Indicator, Region
 from app.settings import Settings, get_settings
@@ -26,6 +27,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(session: SessionDep) -> Session:
+    """The request's session with its transaction opened as a writer."""
+    begin_write(session)
+    return session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

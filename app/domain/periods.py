@@ -17,7 +17,7 @@ MIN_YEAR = 1949
 MAX_YEAR = 2100
 
 # ``\Z``, not ``$``: ``$`` also matches before a trailing newline, so "2023\n" passed.
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(Q)([1-4])|(H)([12])|(M)(0[1-9]|1[0-2])))?\Z")
+_PERIOD_RE = re.compile(r"^([0-9]{4})(?:-(?:(Q)([1-4])|(H)([12])|(M)(0[1-9]|1[0-2])))?\Z")
 _MONTHS_PER_STEP = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 # When two periods end in the same month (2023-H1, 2023-Q2, 2023-M06) the coarser one
 # is the more considered figure, so it sorts later and wins ties.

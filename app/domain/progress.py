@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 from typing import Literal
 
 from app.domain.periods import Period, months_into_span, span_months
@@ -161,7 +161,7 @@ def _power(base: Decimal, exponent: Decimal) -> Decimal | None:
         with localcontext() as ctx:
             ctx.prec = 34
             return +(base**exponent)
-    except (InvalidOperation, OverflowError):
+    except (ArithmeticError, OverflowError):  # decimal.Overflow is an ArithmeticError
         return None
 
 
@@ -467,6 +467,11 @@ def _pct(fraction: Decimal | None) -> Decimal | None:
 # --- entry points -------------------------------------------------------------------
 
 
+def _ceiling_still_open(goal: Goal, elapsed: Decimal) -> bool:
+    """A cumulative ceiling is only met once its span is over: the sum can still grow."""
+    return goal.basis == "cumulative" and not wants_more(goal.comparator) and elapsed < HUNDRED
+
+
 def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
     goal = _with_baseline(goal, points, is_plan=False)
     actual = actual_for(goal, points, is_plan=False)
@@ -476,7 +481,9 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
     projection = project(goal, actual, common.completion)
     status: TargetStatus
     anticipated = projection.anticipated_progress
-    if comparator_holds(actual.value, goal.comparator, goal.value):
+    if comparator_holds(actual.value, goal.comparator, goal.value) and not _ceiling_still_open(
+        goal, common.elapsed
+    ):
         status = "achieved"
     elif anticipated is None:
         status = "no_data"

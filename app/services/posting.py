@@ -247,15 +247,18 @@ def record_observations(
         raise _batch_error(errors, len(rows))
     keys = [(o.indicator_code, o.region_code, o.period) for o in built]
     _lock_keys(session, keys)
-    warnings = _outlier_warnings(session, built, now, ref.indicators)
+    # Stamped once the keys are ours, so recorded_at follows revision order.
+    recorded_at = max(now, datetime.now(UTC))
+    warnings = _outlier_warnings(session, built, recorded_at, ref.indicators)
     top = _top_revisions(session, keys)
     for observation, key in zip(built, keys, strict=True):
         observation.revision = top.get(key, 0) + 1
+        observation.recorded_at = recorded_at
     session.add_all(built)
     session.flush()
     session.add_all(
         AuditEntry(
-            at=now,
+            at=recorded_at,
             actor=actor,
             action="create",
             entity="observation",

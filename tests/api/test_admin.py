@@ -35,7 +35,9 @@ def test_only_admins_create_targets(client: TestClient, api_keys: dict[str, str]
     assert (read["value"], read["unit"], read["end_year"]) == (300, "家", 2027)
 
 
-def test_a_target_in_the_wrong_unit_is_refused(client: TestClient, api_keys: dict[str, str]) -> None:
+def test_a_target_in_the_wrong_unit_is_refused(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
     bad = {**NEW_TARGET, "unit": "亿元"}
     response = client.post("/api/v1/targets", json=bad, headers=bearer(api_keys["admin"]))
     assert response.status_code == 422
@@ -61,7 +63,9 @@ def test_patch_needs_the_current_etag(client: TestClient, api_keys: dict[str, st
     assert client.get(f"/api/v1/targets/{target_id}").json()["value"] == 320
 
 
-def test_retiring_needs_a_reason_and_hides_the_row(client: TestClient, api_keys: dict[str, str]) -> None:
+def test_retiring_needs_a_reason_and_hides_the_row(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
     admin = bearer(api_keys["admin"])
     target_id, tag = _create(client, api_keys["admin"])
     no_reason = client.patch(
@@ -103,10 +107,18 @@ def test_plans_are_edited_the_same_way(client: TestClient, api_keys: dict[str, s
 def test_audit_lists_every_write_for_admins(client: TestClient, api_keys: dict[str, str]) -> None:
     admin = bearer(api_keys["admin"])
     target_id, tag = _create(client, api_keys["admin"])
-    client.patch(f"/api/v1/targets/{target_id}", json={"value": 320}, headers={**admin, "If-Match": tag})
+    client.patch(
+        f"/api/v1/targets/{target_id}", json={"value": 320}, headers={**admin, "If-Match": tag}
+    )
     client.post(
         "/api/v1/observations",
-        json={"indicator": "gdp", "region": "500000", "period": "2023-Q3", "value": 22000, "unit": "亿元"},
+        json={
+            "indicator": "gdp",
+            "region": "500000",
+            "period": "2023-Q3",
+            "value": 22000,
+            "unit": "亿元",
+        },
         headers=bearer(api_keys["analyst"]),
     )
     assert client.get("/api/v1/audit", headers=bearer(api_keys["analyst"])).status_code == 403

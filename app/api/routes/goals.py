@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from app.api.auth import AdminKey
-from app.api.deps import AsOfDep, PagingDep, SessionDep, require_indicator, require_region
+from app.api.deps import (
+    AsOfDep,
+    PagingDep,
+    SessionDep,
+    WriteSessionDep,
+    require_indicator,
+    require_region,
+)
 from app.errors import NotFound
 from app.models import Plan, Target
 from app.models.types import utc_now
@@ -171,7 +178,7 @@ def _plan_now(session: SessionDep, plan: Plan) -> PlanRead:
     "/targets", status_code=201, summary="Create a target (admin)", responses=WRITE_RESPONSES
 )
 def create_target(
-    payload: TargetCreate, session: SessionDep, key: AdminKey, response: Response
+    payload: TargetCreate, session: WriteSessionDep, key: AdminKey, response: Response
 ) -> TargetRead:
     target = goal_service.create_goal(session, payload, key.name)
     assert isinstance(target, Target)
@@ -189,7 +196,7 @@ def create_target(
 def patch_target(
     target_id: IdPath,
     changes: TargetUpdate,
-    session: SessionDep,
+    session: WriteSessionDep,
     key: AdminKey,
     response: Response,
     if_match: IfMatch = None,
@@ -208,7 +215,7 @@ def patch_target(
     "/plans", status_code=201, summary="Create an annual plan (admin)", responses=WRITE_RESPONSES
 )
 def create_plan(
-    payload: PlanCreate, session: SessionDep, key: AdminKey, response: Response
+    payload: PlanCreate, session: WriteSessionDep, key: AdminKey, response: Response
 ) -> PlanRead:
     plan = goal_service.create_goal(session, payload, key.name)
     assert isinstance(plan, Plan)
@@ -226,7 +233,7 @@ def create_plan(
 def patch_plan(
     plan_id: IdPath,
     changes: PlanUpdate,
-    session: SessionDep,
+    session: WriteSessionDep,
     key: AdminKey,
     response: Response,
     if_match: IfMatch = None,

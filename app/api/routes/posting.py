@@ -14,8 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import AnalystKey
 from app.api.deps import SessionDep
+from app.db import begin_write
 from app.errors import FieldError, ValidationFailed
 from app.models import ApiKey, Indicator, Plan, Region, Target
+from app.models.types import utc_now
 from app.queries import goals as goal_queries
 from app.queries.goals import GoalModel
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
@@ -136,6 +138,8 @@ def _post_with_retries(
     """One transaction; retried when a concurrent writer took the same revision number."""
     for attempt in range(ATTEMPTS):
         try:
+            begin_write(session)
+            key.last_used_at = utc_now()
             if idem_key is not None:
                 record = idempotency.replay(session, key, idem_key, fingerprint)
                 if record is not None:

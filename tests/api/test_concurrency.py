@@ -1,0 +1,125 @@
+"""Concurrent writers through real, committed transactions (cleaned up afterwards)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.db import make_sessionmaker
+from app.main import create_app
+from app.models import ApiKey, AuditEntry, IdempotencyRecord, Observation, Target
+from app.services import api_keys
+from app.settings import Settings
+from tests.conftest import bearer
+
+ROW = {"indicator": "gdp", "region": "500115-ED", "period": "2023-M08", "unit": "亿元"}
+
+
+@pytest.fixture
+def live(engine: Engine, database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client on the real engine; every row the test commits is deleted at the end."""
+    app = create_app(Settings(database_url=database_url))
+    app.state.sessionmaker = make_sessionmaker(engine)
+    with Session(engine) as s, s.begin():
+        keys = {
+            "analyst": api_keys.create_key(s, "live-analyst", "analyst"),
+            "admin": api_keys.create_key(s, "live-admin", "admin"),
+        }
+    with TestClient(app) as client:
+        yield client, keys
+    with Session(engine) as s, s.begin():
+        ids = select(ApiKey.id).where(ApiKey.name.in_(["live-analyst", "live-admin"]))
+        s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.api_key_id.in_(ids)))
+        s.execute(delete(AuditEntry).where(AuditEntry.actor.in_(["live-analyst", "live-admin"])))
+        s.execute(delete(Observation).where(Observation.recorded_by == "live-analyst"))
+        s.execute(delete(Target).where(Target.note == "live-test"))
+        s.execute(delete(ApiKey).where(ApiKey.name.in_(["live-analyst", "live-admin"])))
+
+
+def test_twenty_concurrent_posts_make_twenty_revisions(
+    live: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, keys = live
+
+    def post(value: int) -> int:
+        response = client.post(
+            "/api/v1/observations", json={**ROW, "value": value}, headers=bearer(keys["analyst"])
+        )
+        if response.status_code != 201:
+            print(response.text)
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(post, range(100, 120)))
+    assert statuses == [201] * 20
+    every = client.get(
+        "/api/v1/observations",
+        params={"region": "500115-ED", "period": "2023-M08", "include_revisions": "true"},
+    ).json()["items"]
+    assert sorted(o["revision"] for o in every) == list(range(1, 21))
+    by_time = sorted(every, key=lambda o: (o["recorded_at"], o["revision"]))
+    assert [o["revision"] for o in by_time] == list(range(1, 21))
+    latest = client.get(
+        "/api/v1/observations", params={"region": "500115-ED", "period": "2023-M08"}
+    ).json()["items"]
+    assert [o["revision"] for o in latest] == [20]
+    assert latest[0]["value"] == by_time[-1]["value"]
+
+
+def test_if_match_race_gives_one_winner(live: tuple[TestClient, dict[str, str]]) -> None:
+    client, keys = live
+    admin = bearer(keys["admin"])
+    created = client.post(
+        "/api/v1/targets",
+        json={
+            "indicator": "gdp",
+            "region": "500115-ED",
+            "basis": "value",
+            "comparator": ">=",
+            "value": 1500,
+            "unit": "亿元",
+            "start_year": 2023,
+            "end_year": 2027,
+            "note": "live-test",
+        },
+        headers=admin,
+    )
+    target_id, tag = created.json()["id"], created.headers["ETag"]
+
+    def patch(value: int) -> int:
+        return client.patch(
+            f"/api/v1/targets/{target_id}",
+            json={"value": value},
+            headers={**admin, "If-Match": tag},
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(patch, [1600, 1700]))
+    assert statuses == [200, 412]
+
+
+def test_idempotent_retries_in_parallel_record_once(
+    live: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, keys = live
+    headers = {**bearer(keys["analyst"]), "Idempotency-Key": "parallel-retry"}
+
+    def post(_: int) -> tuple[int, str]:
+        response = client.post("/api/v1/observations", json={**ROW, "value": 7}, headers=headers)
+        return response.status_code, response.text
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(post, range(5)))
+    assert {status for status, _ in answers} == {201}
+    assert len({body for _, body in answers}) == 1
+    every = client.get(
+        "/api/v1/observations",
+        params={"region": "500115-ED", "period": "2023-M08", "include_revisions": "true"},
+    ).json()
+    assert every["total"] == 1

@@ -1,0 +1,164 @@
+"""Properties of the progress arithmetic that hold for any figures (hypothesis)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain.periods import Period
+from app.domain.progress import (
+    COMPARATORS,
+    MEASURES,
+    Baseline,
+    Comparator,
+    Goal,
+    Measure,
+    Point,
+    comparator_holds,
+    completion_rate,
+    elapsed_pct,
+    gap,
+    plan_progress,
+    target_progress,
+)
+
+EXAMPLES = settings(max_examples=200, deadline=None)
+
+# Figures as an analyst would post them: up to 9 integer digits and 4 decimals.
+values = st.decimals(
+    min_value=Decimal("-999999999"),
+    max_value=Decimal("999999999"),
+    places=4,
+    allow_nan=False,
+    allow_infinity=False,
+)
+positive_values = st.decimals(
+    min_value=Decimal("0.0001"),
+    max_value=Decimal("999999999"),
+    places=4,
+    allow_nan=False,
+    allow_infinity=False,
+)
+comparators = st.sampled_from(COMPARATORS)
+measures = st.sampled_from(MEASURES)
+
+
+PERIODS_PER_YEAR = {"Y": 1, "H": 2, "Q": 4, "M": 12}
+
+
+@st.composite
+def periods(draw: st.DrawFn) -> Period:
+    year = draw(st.integers(2018, 2032))
+    kind = draw(st.sampled_from(list(PERIODS_PER_YEAR)))
+    index = draw(st.integers(1, PERIODS_PER_YEAR[kind]))
+    return Period(year, kind, index)
+
+
+baselines = st.none() | st.builds(Baseline, year=st.integers(2018, 2022), value=positive_values)
+
+
+# --- status "achieved" is exactly the comparator on full-year data ----------------------
+
+
+@EXAMPLES
+@given(
+    comparator=comparators,
+    goal_value=values,
+    measure=measures,
+    baseline=baselines,
+    yearly=st.dictionaries(st.integers(2020, 2027), values, min_size=1, max_size=8),
+)
+def test_target_achieved_iff_comparator_holds(
+    comparator: Comparator,
+    goal_value: Decimal,
+    measure: Measure,
+    baseline: Baseline | None,
+    yearly: dict[int, Decimal],
+) -> None:
+    goal = Goal("value", comparator, goal_value, 2023, 2027, measure, baseline)
+    points = [Point(Period(year, "Y", 1), value) for year, value in yearly.items()]
+    progress = target_progress(goal, points)
+    latest = yearly[max(yearly)]
+    assert progress.actual == latest
+    assert (progress.status == "achieved") == comparator_holds(latest, comparator, goal_value)
+
+
+@EXAMPLES
+@given(
+    comparator=comparators,
+    goal_value=values,
+    measure=measures,
+    baseline=baselines,
+    plan_year_value=values,
+    other_years=st.dictionaries(st.integers(2018, 2030).filter(lambda y: y != 2023), values),
+)
+def test_plan_achieved_iff_comparator_holds_on_the_full_year(
+    comparator: Comparator,
+    goal_value: Decimal,
+    measure: Measure,
+    baseline: Baseline | None,
+    plan_year_value: Decimal,
+    other_years: dict[int, Decimal],
+) -> None:
+    goal = Goal("value", comparator, goal_value, 2023, 2023, measure, baseline)
+    points = [Point(Period(year, "Y", 1), value) for year, value in other_years.items()]
+    points.append(Point(Period(2023, "Y", 1), plan_year_value))
+    progress = plan_progress(goal, points)
+    assert progress.actual == plan_year_value
+    holds = comparator_holds(plan_year_value, comparator, goal_value)
+    assert (progress.status == "achieved") == holds
+
+
+# --- completion rate and gap agree with the comparator ----------------------------------
+
+
+@EXAMPLES
+@given(actual=positive_values, goal_value=positive_values, comparator=st.sampled_from([">=", "<="]))
+def test_completion_reaches_100_exactly_when_the_comparator_holds(
+    actual: Decimal, goal_value: Decimal, comparator: Comparator
+) -> None:
+    rate = completion_rate(actual, comparator, goal_value)
+    assert rate is not None
+    assert (rate >= 100) == comparator_holds(actual, comparator, goal_value)
+
+
+@EXAMPLES
+@given(actual=values, goal_value=values, comparator=st.sampled_from([">=", "<="]))
+def test_gap_is_not_positive_exactly_when_the_comparator_holds(
+    actual: Decimal, goal_value: Decimal, comparator: Comparator
+) -> None:
+    assert (gap(actual, comparator, goal_value) <= 0) == comparator_holds(
+        actual, comparator, goal_value
+    )
+
+
+@EXAMPLES
+@given(actual=values, goal_value=values, comparator=st.sampled_from([">", "<"]))
+def test_gap_is_negative_exactly_when_a_strict_comparator_holds(
+    actual: Decimal, goal_value: Decimal, comparator: Comparator
+) -> None:
+    assert (gap(actual, comparator, goal_value) < 0) == comparator_holds(
+        actual, comparator, goal_value
+    )
+
+
+# --- 序时进度 is monotone in the period ----------------------------------------------------
+
+
+@EXAMPLES
+@given(
+    first=periods(),
+    second=periods(),
+    start=st.integers(2020, 2027),
+    length=st.integers(1, 6),
+)
+def test_elapsed_is_monotone_in_the_period(
+    first: Period, second: Period, start: int, length: int
+) -> None:
+    end = start + length - 1
+    early, late = sorted([first, second], key=lambda p: p.sort_key)
+    assert early.end_time <= late.end_time
+    before, after = elapsed_pct(early, start, end), elapsed_pct(late, start, end)
+    assert 0 <= before <= after <= 100
