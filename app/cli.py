@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -106,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_parser("list", help="list keys")
     revoke = key.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
+    obs = sub.add_parser("observations", help="progress figures").add_subparsers(
+        dest="observations_command", required=True
+    )
+    imp = obs.add_parser("import", help="post a CSV file of figures (batches of 10,000)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--key", required=True, help="an analyst or admin API key")
+    imp.add_argument(
+        "--url", help="a running service, e.g. http://127.0.0.1:8000 (default: DATABASE_URL)"
+    )
     srv = sub.add_parser("serve", help="serve the API")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
@@ -124,5 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return seed_load()
     if args.command == "keys":
         return keys(args)
+    if args.command == "observations":
+        from app.importer import http_sender, local_sender, run_import
+
+        sender = http_sender(args.url, args.key) if args.url else local_sender(args.key)
+        return run_import(args.file, sender)
     serve(args.host, args.port)
     return 0

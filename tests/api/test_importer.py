@@ -1,0 +1,60 @@
+"""The import tool's batching and error reporting, through the HTTP API."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.importer import Sender, run_import
+from tests.conftest import bearer
+
+HEADER = "indicator,region,period,value,unit\n"
+
+
+def client_sender(client: TestClient, key: str) -> Sender:
+    def send(rows: list[dict[str, Any]], idempotency_key: str) -> tuple[int, dict[str, Any]]:
+        response = client.post(
+            "/api/v1/observations",
+            json=rows,
+            headers={**bearer(key), "Idempotency-Key": idempotency_key},
+        )
+        return response.status_code, response.json()
+
+    return send
+
+
+def test_import_in_batches_and_rerun_records_nothing_twice(
+    client: TestClient, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "figures.csv"
+    rows = [f"gdp,500000,2023-M0{m},{m * 2500},亿元\n" for m in range(1, 6)]
+    sheet.write_text(HEADER + "".join(rows), encoding="utf-8")
+    out = io.StringIO()
+    send = client_sender(client, api_keys["analyst"])
+    assert run_import(sheet, send, batch_size=2, out=out) == 0
+    assert "5/5 rows" in out.getvalue()
+    assert run_import(sheet, send, batch_size=2, out=io.StringIO()) == 0
+    every = client.get(
+        "/api/v1/observations",
+        params={"indicator": "gdp", "include_revisions": "true", "limit": 1000},
+    ).json()["items"]
+    posted = [o for o in every if o["recorded_by"] == "test-analyst"]
+    assert len(posted) == 5
+
+
+def test_import_names_the_file_row_of_an_error(
+    client: TestClient, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text(
+        HEADER
+        + "gdp,500000,2023-M01,2500,亿元\ngdp,500000,2023-M02,5000,亿元\ngdp,500000,2023-M13,1,亿元\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert run_import(sheet, client_sender(client, api_keys["analyst"]), batch_size=2, out=out) == 1
+    assert "data row 3: period:" in out.getvalue()
+    assert "2 rows were stored before this batch" in out.getvalue()

@@ -1,0 +1,75 @@
+"""The command line end to end on a fresh SQLite file: migrate, seed, keys, import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], db: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "cli.db"
+    run(["db", "upgrade"], db)
+    first = run(["seed", "load"], db)
+    assert "total" in first.stdout
+    assert run(["seed", "load"], db).stdout == first.stdout  # idempotent
+    return db
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(seeded: Path) -> None:
+    out = run(["keys", "create", "--name", "cli-analyst", "--role", "analyst"], seeded).stdout
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("ptk_") and " " not in key
+    listing = run(["keys", "list"], seeded).stdout
+    assert "cli-analyst\tanalyst" in listing and key not in listing
+    again = run(["keys", "create", "--name", "cli-analyst", "--role", "admin"], seeded, check=False)
+    assert again.returncode == 1
+
+
+def test_import_posts_a_csv_in_batches(seeded: Path, tmp_path: Path) -> None:
+    key = run(["keys", "create", "--name", "importer", "--role", "analyst"], seeded).stdout.split()[
+        -1
+    ]
+    sheet = tmp_path / "q3.csv"
+    sheet.write_bytes(
+        "\ufeffindicator,region,period,value,unit,yoy_growth\n"
+        "key_project_investment,500000,2023-Q3,0.348,万亿元,12.1\n"
+        "retail_sales,500000,2023-Q3,11000,亿元,6.5\n".encode()
+    )
+    result = run(["observations", "import", str(sheet), "--key", key], seeded)
+    assert "imported 2 rows" in result.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "indicator,region,period,value,unit\n"
+        "gdp,500000,2023-Q3,22000,亿元\n"
+        "gdp,500000,2023-Q3,22000,家\n",
+        encoding="utf-8",
+    )
+    refused = run(["observations", "import", str(bad), "--key", key], seeded, check=False)
+    assert refused.returncode == 1
+    assert "data row 2: unit:" in refused.stderr
+    revoked = run(["keys", "revoke", "importer"], seeded)
+    assert "revoked" in revoked.stdout
+    denied = run(["observations", "import", str(sheet), "--key", key], seeded, check=False)
+    assert denied.returncode == 1
