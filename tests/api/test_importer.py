@@ -51,7 +51,9 @@ def test_import_names_the_file_row_of_an_error(
     sheet = tmp_path / "bad.csv"
     sheet.write_text(
         HEADER
-        + "gdp,500000,2023-M01,2500,亿元\ngdp,500000,2023-M02,5000,亿元\ngdp,500000,2023-M13,1,亿元\n",
+        + "gdp,500000,2023-M01,2500,亿元\n"
+        + "gdp,500000,2023-M02,5000,亿元\n"
+        + "gdp,500000,2023-M13,1,亿元\n",
         encoding="utf-8",
     )
     out = io.StringIO()
