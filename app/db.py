@@ -29,7 +29,14 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_timeout: float = 2.0, connect_timeout: int = 2) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_timeout: float = 2.0,
+    connect_timeout: int = 2,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+) -> Engine:
     """Engine for either backend; SQLite gets foreign keys and real SAVEPOINTs."""
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -39,6 +46,8 @@ def make_engine(url: str, *, pool_timeout: float = 2.0, connect_timeout: int = 2
         url,
         pool_pre_ping=True,
         pool_timeout=pool_timeout,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={"connect_timeout": connect_timeout},
     )
 

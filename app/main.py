@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,12 +12,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api.deps import forbid_unknown_query_params
+from app.api.deps import check_request_parameters
+from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
 from app.db import make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.settings import Settings, get_settings
+
+logger = logging.getLogger("app")
 
 DESCRIPTION = """
 Tracks a government's multi-year **targets** (to 2027), its **annual plans** and the
@@ -52,6 +57,20 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [FieldError(_field_name(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
         return _error_response(ValidationFailed(errors))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        error = AppError(str(exc.detail), exc.status_code, codes.get(exc.status_code, "http_error"))
+        error.headers = dict(exc.headers or {})
+        return _error_response(error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error", exc_info=exc)
+        return _error_response(
+            AppError("unexpected error; it has been logged", 500, "internal_error")
+        )
+
     @app.exception_handler(PoolTimeout)
     async def _pool(_request: Request, _exc: PoolTimeout) -> JSONResponse:
         return _error_response(ServiceUnavailable("all database connections are busy; retry"))
@@ -77,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.database_url,
                 pool_timeout=settings.db_pool_timeout_seconds,
                 connect_timeout=settings.db_connect_timeout_seconds,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
             )
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
@@ -92,8 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.auth_limiter = FailedAuthLimiter(
+        settings.auth_failure_limit, settings.auth_failure_window_seconds
+    )
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_error_handlers(app)
-    api_dependencies = [Depends(forbid_unknown_query_params)]
+    api_dependencies = [Depends(check_request_parameters)]
     for module, tag in (
         (reference, "reference"),
         (goals, "targets and plans"),

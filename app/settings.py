@@ -18,8 +18,14 @@ class Settings(BaseSettings):
     sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
     db_pool_timeout_seconds: float = 2.0
     db_connect_timeout_seconds: int = 2
+    # Postgres connection pool per process (SQLAlchemy's defaults); a request that finds
+    # every connection busy for db_pool_timeout_seconds is answered 503 with Retry-After.
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     max_body_bytes: int = 5 * 1024 * 1024
     max_batch_rows: int = 10_000
+    auth_failure_limit: int = 20
+    auth_failure_window_seconds: int = 60
 
 
 @lru_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -39,8 +40,20 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def forbid_unknown_query_params(request: Request) -> None:
-    """A misspelt filter must not silently return everything: answer 422 naming it."""
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def check_request_parameters(request: Request) -> None:
+    """422 for a misspelt filter (it must not silently return everything) and for control
+    characters such as NUL in any query or path parameter (Postgres refuses NUL in text)."""
+    bad = [
+        FieldError(name, "control characters are not allowed")
+        for name, value in [*request.query_params.multi_items(), *request.path_params.items()]
+        if _has_control_characters(str(value))
+    ]
+    if bad:
+        raise ValidationFailed(bad)
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

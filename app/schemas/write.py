@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,14 +19,27 @@ FiniteDecimal = Annotated[
 ]
 
 
-class SourceIn(BaseModel):
+class WriteModel(BaseModel):
+    """Refuses control characters (NUL, …) in every string: Postgres cannot store NUL."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and any(
+            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+        ):
+            raise ValueError("control characters are not allowed")
+        return value
+
+
+class SourceIn(WriteModel):
     model_config = ConfigDict(extra="forbid")
 
     document: str = Field(min_length=1, max_length=64, examples=["001_8bd53d08bbbd03ea"])
     quote: str | None = Field(default=None, max_length=2000)
 
 
-class ObservationCreate(BaseModel):
+class ObservationCreate(WriteModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -74,7 +88,7 @@ class ObservationCreate(BaseModel):
         return self
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(WriteModel):
     model_config = ConfigDict(extra="forbid")
 
     indicator: str = Field(min_length=1, max_length=64, examples=["hi_tech_enterprises"])
@@ -112,7 +126,7 @@ class PlanCreate(GoalCreate):
     year: int = Field(ge=1949, le=2100, examples=[2023])
 
 
-class GoalUpdate(BaseModel):
+class GoalUpdate(WriteModel):
     """Fields to change; absent fields stay. ``retired: true`` needs a ``retired_reason``."""
 
     model_config = ConfigDict(extra="forbid")
