@@ -241,3 +241,31 @@ def test_unknown_routes_and_methods_use_the_error_shape(client: TestClient) -> N
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     wrong = client.delete("/api/v1/targets")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_server_owned_fields_cannot_be_posted(client: TestClient, api_keys: dict[str, str]) -> None:
+    analyst = {"Authorization": f"Bearer {api_keys['analyst']}"}
+    for extra in ({"recorded_by": "someone-else"}, {"revision": 99}, {"id": 1}):
+        response = client.post(
+            "/api/v1/observations", json={**OBSERVATION, **extra}, headers=analyst
+        )
+        assert response.status_code == 422
+        assert next(iter(extra)) in {e["field"] for e in response.json()["errors"]}
+    admin = {"Authorization": f"Bearer {api_keys['admin']}"}
+    for extra in ({"version": 7}, {"retired_at": "2023-01-01T00:00:00Z"}, {"id": 5}):
+        assert (
+            client.post("/api/v1/targets", json={**TARGET, **extra}, headers=admin).status_code
+            == 422
+        )
+
+
+def test_only_a_hash_of_a_key_is_stored(session: Any, api_keys: dict[str, str]) -> None:
+    import hashlib
+
+    from sqlalchemy import select
+
+    from app.models import ApiKey
+
+    stored = session.scalars(select(ApiKey.key_hash)).all()
+    assert api_keys["analyst"] not in stored
+    assert hashlib.sha256(api_keys["analyst"].encode()).hexdigest() in stored

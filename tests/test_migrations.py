@@ -1,0 +1,73 @@
+"""Migrations: up, down and up again from empty; and the models agree with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine, make_url
+
+from app.db import Base, make_engine
+from tests.conftest import run_migrations
+
+TABLES = {
+    "api_key",
+    "audit_entry",
+    "document",
+    "idempotency_record",
+    "indicator",
+    "observation",
+    "plan",
+    "region",
+    "target",
+}
+
+
+@pytest.fixture
+def empty_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, empty, on the suite's backend."""
+    if database_url.startswith("postgresql"):
+        url = make_url(database_url).set(database="policy_tracker_migrations")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        engine = make_engine(url.render_as_string(hide_password=False))
+        yield engine
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+        yield engine
+        engine.dispose()
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:
+    with empty_engine.begin() as conn:
+        run_migrations(conn)
+    assert _tables(empty_engine) == TABLES
+    with empty_engine.begin() as conn:
+        run_migrations(conn, "base", down=True)
+    assert _tables(empty_engine) == set()
+    with empty_engine.begin() as conn:
+        run_migrations(conn)
+    assert _tables(empty_engine) == TABLES
+
+
+def test_models_and_migrations_agree(empty_engine: Engine) -> None:
+    with empty_engine.begin() as conn:
+        run_migrations(conn)
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
