@@ -53,6 +53,20 @@ def seed_load() -> int:
     return 0
 
 
+def progress_refresh() -> int:
+    from app.db import make_engine, make_sessionmaker
+    from app.services.status import refresh_all
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            refresh_all(session)
+    finally:
+        engine.dispose()
+    print("statuses recomputed")
+    return 0
+
+
 def keys(args: argparse.Namespace) -> int:
     from app.db import make_engine, make_sessionmaker
     from app.services import api_keys
@@ -116,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--url", help="a running service, e.g. http://127.0.0.1:8000 (default: DATABASE_URL)"
     )
+    progress = sub.add_parser("progress", help="stored statuses").add_subparsers(
+        dest="progress_command", required=True
+    )
+    progress.add_parser(
+        "refresh", help="recompute every goal's stored status (after loading rows by hand)"
+    )
     srv = sub.add_parser("serve", help="serve the API")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
@@ -134,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return seed_load()
     if args.command == "keys":
         return keys(args)
+    if args.command == "progress":
+        return progress_refresh()
     if args.command == "observations":
         from app.importer import http_sender, local_sender, run_import
 

@@ -32,6 +32,7 @@ from app.services.figures import (
     goal_columns,
     load_reference,
 )
+from app.services.status import refresh_all
 
 SEED_RECORDER = "seed"
 KINDS = ("targets", "plans", "observations")
@@ -260,6 +261,7 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     _sync_goals(session, Plan, plans)
     _sync_observations(session, observations, ref)
     session.flush()
+    refresh_all(session)
     return report
 
 

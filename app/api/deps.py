@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,12 +12,16 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BeforeValidator
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import begin_write
 from app.errors import FieldError, ValidationFailed, invalid
 from app.models import Indicator, Region
 from app.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -24,7 +30,23 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
+        _close(session)
+
+
+def _close(session: Session) -> None:
+    """Close the session; a connection lost meanwhile must not cut off the answer.
+
+    Closing ends the request's transaction with a ROLLBACK, after the response has started.
+    If the database went away in between (a restart, a failover), that ROLLBACK fails and
+    SQLAlchemy has already dropped the connection from the pool; raising here would only
+    break the client's connection mid-response, so the answer given stands.
+    """
+    try:
         session.close()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        logger.warning("database connection lost while closing a session: %s", exc.orig)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -88,6 +110,16 @@ class Paging:
 PagingDep = Annotated[Paging, Depends()]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_8601_only(value: object) -> object:
+    """Pydantic would also read '0.5' or '1690848000' as Unix seconds: refuse, say ISO 8601."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("give an ISO 8601 timestamp, such as 2023-08-01T00:00:00Z")
+    return value
+
+
 def get_as_of(
     as_of: Annotated[
         datetime | None,
@@ -95,16 +127,28 @@ def get_as_of(
             description="ISO 8601 timestamp: only figures recorded by then count (default: now)",
             examples=["2023-08-01T00:00:00Z"],
         ),
+        BeforeValidator(_iso_8601_only),
     ] = None,
 ) -> datetime:
     if as_of is None:
         return datetime.now(UTC)
     if as_of.tzinfo is None:
         return as_of.replace(tzinfo=UTC)
-    return as_of.astimezone(UTC)
+    try:
+        return as_of.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise invalid("as_of", "out of range once converted to UTC") from exc
 
 
 AsOfDep = Annotated[datetime, Depends(get_as_of)]
+
+
+def as_of_given(request: Request) -> bool:
+    """Whether the client named a moment; if not, stored current statuses may be used."""
+    return "as_of" in request.query_params
+
+
+AsOfGiven = Annotated[bool, Depends(as_of_given)]
 
 
 def require_region(session: Session, code: str | None, field: str = "region") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -42,6 +42,9 @@ class GoalColumns:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retired_reason: Mapped[str | None] = mapped_column(Text)
+    # Status as of now, kept current on every write (app/services/status.py) so that
+    # counts and status filters run in SQL; null until first computed.
+    status: Mapped[str | None] = mapped_column(String(24))
 
 
 class Target(GoalColumns, Base):
@@ -54,6 +57,7 @@ class Target(GoalColumns, Base):
         CheckConstraint(BASIS_CHECK, name="basis"),
         CheckConstraint(COMPARATOR_CHECK, name="comparator"),
         CheckConstraint("end_year >= start_year", name="span"),
+        Index("ix_target_region_status", "region_code", "status"),
     )
 
 
@@ -65,4 +69,5 @@ class Plan(GoalColumns, Base):
     __table_args__ = (
         CheckConstraint(BASIS_CHECK, name="basis"),
         CheckConstraint(COMPARATOR_CHECK, name="comparator"),
+        Index("ix_plan_region_status", "region_code", "status"),
     )

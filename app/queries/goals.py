@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Indicator, Plan, Region, Target
@@ -42,3 +43,14 @@ def fetch(
     session: Session, stmt: Select[GoalModel, Indicator, Region]
 ) -> Sequence[Row[GoalModel, Indicator, Region]]:
     return session.execute(stmt).all()
+
+
+def status_counts(
+    session: Session, model: type[Target] | type[Plan], region: str | None
+) -> Counter[str]:
+    """Stored statuses of the goals in force (not retired), counted in SQL."""
+    stmt = select(model.status, func.count()).where(model.retired_at.is_(None))
+    if region:
+        stmt = stmt.where(model.region_code == region)
+    rows = session.execute(stmt.group_by(model.status)).all()
+    return Counter({status: count for status, count in rows if status is not None})

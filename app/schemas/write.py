@@ -6,7 +6,14 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from app.domain.periods import PeriodError, parse_period
 
@@ -100,7 +107,8 @@ class GoalCreate(WriteModel):
     baseline_year: int | None = Field(default=None, ge=1949, le=2100)
     baseline_value: FiniteDecimal | None = None
     baseline_unit: str | None = Field(default=None, max_length=32)
-    stretch: bool = False
+    # JSON true/false only: 0, 1 or "yes" are refused rather than read as booleans.
+    stretch: StrictBool = False
     source: SourceIn | None = None
     note: str | None = Field(default=None, max_length=2000)
 
@@ -112,6 +120,25 @@ class GoalCreate(WriteModel):
 
 
 class TargetCreate(GoalCreate):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "hi_tech_enterprises",
+                    "region": "500115",
+                    "basis": "value",
+                    "comparator": ">=",
+                    "value": 300,
+                    "unit": "家",
+                    "start_year": 2023,
+                    "end_year": 2027,
+                    "source": None,
+                    "note": "district goal",
+                }
+            ]
+        }
+    )
+
     start_year: int = Field(ge=1949, le=2100, examples=[2023])
     end_year: int = Field(ge=1949, le=2100, examples=[2027])
 
@@ -123,13 +150,33 @@ class TargetCreate(GoalCreate):
 
 
 class PlanCreate(GoalCreate):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "key_project_investment",
+                    "region": "500000",
+                    "basis": "value",
+                    "comparator": ">=",
+                    "value": 4300,
+                    "unit": "亿元",
+                    "year": 2024,
+                    "source": None,
+                    "note": "municipal key projects",
+                }
+            ]
+        }
+    )
+
     year: int = Field(ge=1949, le=2100, examples=[2023])
 
 
 class GoalUpdate(WriteModel):
     """Fields to change; absent fields stay. ``retired: true`` needs a ``retired_reason``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "revised at mid-term review"}]}
+    )
 
     basis: Basis | None = None
     comparator: Comparator | None = None
@@ -138,10 +185,10 @@ class GoalUpdate(WriteModel):
     baseline_year: int | None = Field(default=None, ge=1949, le=2100)
     baseline_value: FiniteDecimal | None = None
     baseline_unit: str | None = Field(default=None, max_length=32)
-    stretch: bool | None = None
+    stretch: StrictBool | None = None
     source: SourceIn | None = None
     note: str | None = Field(default=None, max_length=2000)
-    retired: bool | None = None
+    retired: StrictBool | None = None
     retired_reason: str | None = Field(default=None, min_length=3, max_length=2000)
 
     @model_validator(mode="after")

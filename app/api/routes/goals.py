@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from app.api.auth import AdminKey
 from app.api.deps import (
     AsOfDep,
+    AsOfGiven,
     PagingDep,
     SessionDep,
     WriteSessionDep,
@@ -24,6 +25,8 @@ from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import goals as goal_service
+from app.services import status as status_service
+from app.services.listing import page_of_goals
 from app.services.progress import (
     evaluate_plans,
     evaluate_targets,
@@ -52,8 +55,30 @@ NameQuery = Annotated[
 IncludeRetired = Annotated[bool, Query(description="also list retired rows")]
 TargetStatusQuery = Literal["achieved", "on_track", "needs_acceleration", "off_track", "no_data"]
 PlanStatusQuery = Literal["achieved", "on_schedule", "behind_schedule", "no_data"]
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="numeric id")]
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="numeric id", examples=[1])]
 YearQuery = Annotated[int | None, Query(ge=1949, le=2100, examples=[2027])]
+
+
+def _row_response(kind: str) -> dict[str, object]:
+    """OpenAPI for an answer holding one target or plan: its ETag, and links to read it
+    again and to PATCH it with that ETag in If-Match (clients and the fuzzer follow them)."""
+    ref = f"#/paths/~1api~1v1~1{kind}s~1%7B{kind}_id%7D"
+    row_id = {f"{kind}_id": "$response.body#/id"}
+    return {
+        "headers": {
+            "ETag": {
+                "description": "the row's version; send it back in If-Match to change it",
+                "schema": {"type": "string"},
+            }
+        },
+        "links": {
+            f"get_{kind}": {"operationRef": f"{ref}/get", "parameters": row_id},
+            f"patch_{kind}": {
+                "operationRef": f"{ref}/patch",
+                "parameters": {**row_id, "header.if-match": "$response.header.ETag"},
+            },
+        },
+    }
 
 
 @router.get("/targets", summary="Targets with their progress, filtered and paged")
@@ -61,6 +86,7 @@ def list_targets(
     session: SessionDep,
     paging: PagingDep,
     as_of: AsOfDep,
+    as_of_given: AsOfGiven,
     region: RegionQuery = None,
     indicator: IndicatorQuery = None,
     q_: NameQuery = None,
@@ -75,18 +101,25 @@ def list_targets(
     )
     if end_year is not None:
         stmt = stmt.where(Target.end_year == end_year)
-    items = evaluate_targets(session, q.fetch(session, stmt), as_of)
-    if status is not None:
-        items = [t for t in items if t.progress.status == status]
-    return Page(
-        items=items[paging.offset : paging.offset + paging.limit],
-        total=len(items),
+    items, total = page_of_goals(
+        session,
+        Target,
+        stmt,
+        evaluate_targets,
+        status=status,
+        as_of=as_of,
+        as_of_given=as_of_given,
         limit=paging.limit,
         offset=paging.offset,
     )
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
-@router.get("/targets/{target_id}", summary="One target, its progress and the figures behind it")
+@router.get(
+    "/targets/{target_id}",
+    summary="One target, its progress and the figures behind it",
+    responses={200: _row_response("target")},
+)
 def get_target(
     target_id: IdPath, session: SessionDep, as_of: AsOfDep, response: Response
 ) -> TargetDetail:
@@ -109,6 +142,7 @@ def list_plans(
     session: SessionDep,
     paging: PagingDep,
     as_of: AsOfDep,
+    as_of_given: AsOfGiven,
     region: RegionQuery = None,
     indicator: IndicatorQuery = None,
     year: YearQuery = None,
@@ -123,18 +157,25 @@ def list_plans(
     )
     if year is not None:
         stmt = stmt.where(Plan.year == year)
-    items = evaluate_plans(session, q.fetch(session, stmt), as_of)
-    if status is not None:
-        items = [p for p in items if p.progress.status == status]
-    return Page(
-        items=items[paging.offset : paging.offset + paging.limit],
-        total=len(items),
+    items, total = page_of_goals(
+        session,
+        Plan,
+        stmt,
+        evaluate_plans,
+        status=status,
+        as_of=as_of,
+        as_of_given=as_of_given,
         limit=paging.limit,
         offset=paging.offset,
     )
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
-@router.get("/plans/{plan_id}", summary="One plan, its progress and the figures behind it")
+@router.get(
+    "/plans/{plan_id}",
+    summary="One plan, its progress and the figures behind it",
+    responses={200: _row_response("plan")},
+)
 def get_plan(
     plan_id: IdPath, session: SessionDep, as_of: AsOfDep, response: Response
 ) -> PlanDetail:
@@ -151,6 +192,7 @@ def get_plan(
 
 
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "the body could not be read (not UTF-8 JSON)"},
     401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
     403: {"model": ErrorBody, "description": "only an admin key may edit targets and plans"},
 }
@@ -159,23 +201,33 @@ PATCH_RESPONSES: dict[int | str, dict[str, object]] = {
     412: {"model": ErrorBody, "description": "If-Match does not match: it changed meanwhile"},
     428: {"model": ErrorBody, "description": "If-Match is missing"},
 }
-IfMatch = Annotated[str | None, Header(max_length=100, description="the ETag from your last read")]
+IfMatch = Annotated[
+    str | None,
+    Header(max_length=100, description="the ETag from your last read", examples=['"1-1"']),
+]
 
 
 def _target_now(session: SessionDep, target: Target) -> TargetRead:
     rows = q.fetch(
         session, q.goals_query(Target, include_retired=True).where(Target.id == target.id)
     )
-    return evaluate_targets(session, rows, as_of=utc_now())[0]
+    read = evaluate_targets(session, rows, as_of=utc_now())[0]
+    status_service.store(session, Target, [read])
+    return read
 
 
 def _plan_now(session: SessionDep, plan: Plan) -> PlanRead:
     rows = q.fetch(session, q.goals_query(Plan, include_retired=True).where(Plan.id == plan.id))
-    return evaluate_plans(session, rows, as_of=utc_now())[0]
+    read = evaluate_plans(session, rows, as_of=utc_now())[0]
+    status_service.store(session, Plan, [read])
+    return read
 
 
 @router.post(
-    "/targets", status_code=201, summary="Create a target (admin)", responses=WRITE_RESPONSES
+    "/targets",
+    status_code=201,
+    summary="Create a target (admin)",
+    responses={**WRITE_RESPONSES, 201: _row_response("target")},
 )
 def create_target(
     payload: TargetCreate, session: WriteSessionDep, key: AdminKey, response: Response
@@ -191,7 +243,7 @@ def create_target(
 @router.patch(
     "/targets/{target_id}",
     summary="Change or retire a target (admin); needs If-Match",
-    responses=PATCH_RESPONSES,
+    responses={**PATCH_RESPONSES, 200: _row_response("target")},
 )
 def patch_target(
     target_id: IdPath,
@@ -212,7 +264,10 @@ def patch_target(
 
 
 @router.post(
-    "/plans", status_code=201, summary="Create an annual plan (admin)", responses=WRITE_RESPONSES
+    "/plans",
+    status_code=201,
+    summary="Create an annual plan (admin)",
+    responses={**WRITE_RESPONSES, 201: _row_response("plan")},
 )
 def create_plan(
     payload: PlanCreate, session: WriteSessionDep, key: AdminKey, response: Response
@@ -228,7 +283,7 @@ def create_plan(
 @router.patch(
     "/plans/{plan_id}",
     summary="Change or retire an annual plan (admin); needs If-Match",
-    responses=PATCH_RESPONSES,
+    responses={**PATCH_RESPONSES, 200: _row_response("plan")},
 )
 def patch_plan(
     plan_id: IdPath,

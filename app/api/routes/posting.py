@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
-from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -16,12 +15,11 @@ from app.api.auth import AnalystKey
 from app.api.deps import SessionDep
 from app.db import begin_write
 from app.errors import FieldError, ValidationFailed
-from app.models import ApiKey, Indicator, Plan, Region, Target
+from app.models import ApiKey
 from app.models.types import utc_now
-from app.queries import goals as goal_queries
-from app.queries.goals import GoalModel
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
 from app.schemas.posting import PostResult
+from app.schemas.write import ObservationCreate
 from app.services import idempotency
 from app.services.posting import (
     CSV_FIELDS,
@@ -30,12 +28,40 @@ from app.services.posting import (
     parse_json_rows,
     record_observations,
 )
-from app.services.progress import evaluate_plans, evaluate_targets, observation_read
+from app.services.progress import observation_read
+from app.services.status import refresh_pairs
 from app.settings import get_settings
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
 ATTEMPTS = 5
+
+
+def _inline_defs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline_defs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline_defs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_defs(v, defs) for v in node]
+    return node
+
+
+def _observation_schema() -> dict[str, Any]:
+    """ObservationCreate as a self-contained JSON Schema.
+
+    The handler reads the body itself (JSON or CSV), so FastAPI never lists the model in
+    ``components``: a ``$ref`` to it would dangle (clients and fuzzers then drop the JSON
+    body altogether). Its own ``$defs`` (SourceIn) are inlined for the same reason.
+    """
+    schema = ObservationCreate.model_json_schema()
+    defs = schema.pop("$defs", {})
+    inlined: dict[str, Any] = _inline_defs(schema, defs)
+    return inlined
+
+
+OBSERVATION_SCHEMA = _observation_schema()
 
 POST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -44,10 +70,11 @@ POST_BODY: dict[str, Any] = {
             "application/json": {
                 "schema": {
                     "oneOf": [
-                        {"$ref": "#/components/schemas/ObservationCreate"},
+                        OBSERVATION_SCHEMA,
                         {
                             "type": "array",
-                            "items": {"$ref": "#/components/schemas/ObservationCreate"},
+                            "items": OBSERVATION_SCHEMA,
+                            "minItems": 1,
                             "maxItems": 10000,
                         },
                     ]
@@ -101,21 +128,10 @@ def _rows(content_type: str, body: bytes) -> tuple[list[Any], bool]:
     )
 
 
-def _affected(
-    session: Session, model: type[GoalModel], pairs: set[tuple[str, str]]
-) -> list[Row[GoalModel, Indicator, Region]]:
-    stmt = goal_queries.goals_query(model).where(
-        model.indicator_code.in_({p[0] for p in pairs}),
-        model.region_code.in_({p[1] for p in pairs}),
-    )
-    rows = goal_queries.fetch(session, stmt)
-    return [r for r in rows if (r[0].indicator_code, r[0].region_code) in pairs]
-
-
 def _post(session: Session, key: ApiKey, rows: list[Any]) -> PostResult:
     outcome = record_observations(session, rows, key.name, max_rows=get_settings().max_batch_rows)
     pairs = {(o.indicator_code, o.region_code) for o in outcome.observations}
-    as_of = outcome.observations[0].recorded_at
+    targets, plans = refresh_pairs(session, pairs)
     ref = outcome.reference
     return PostResult(
         items=[
@@ -123,8 +139,8 @@ def _post(session: Session, key: ApiKey, rows: list[Any]) -> PostResult:
             for o in outcome.observations
         ],
         warnings=[ErrorItem(**w.as_dict()) for w in outcome.warnings],
-        targets=evaluate_targets(session, _affected(session, Target, pairs), as_of),
-        plans=evaluate_plans(session, _affected(session, Plan, pairs), as_of),
+        targets=targets,
+        plans=plans,
     )
 
 

@@ -7,36 +7,47 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import AsOfDep, SessionDep, require_region
+from app.api.deps import AsOfDep, AsOfGiven, SessionDep, require_region
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.models import Plan, Target
 from app.queries import goals as q
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.summary import StatusCounts, SummaryRead
 from app.services.progress import evaluate_plans, evaluate_targets
+from app.services.status import refresh_missing
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
 
-def _counts(statuses: list[str], known: tuple[str, ...]) -> StatusCounts:
-    counter = Counter(statuses)
-    return StatusCounts(total=len(statuses), by_status={s: counter.get(s, 0) for s in known})
+def _counts(counter: Counter[str], known: tuple[str, ...]) -> StatusCounts:
+    return StatusCounts(
+        total=sum(counter.values()), by_status={s: counter.get(s, 0) for s in known}
+    )
 
 
 @router.get("/summary", summary="How many targets and plans are in each status")
 def summary(
     session: SessionDep,
     as_of: AsOfDep,
+    as_of_given: AsOfGiven,
     region: Annotated[str | None, Query(max_length=32, examples=["500115"])] = None,
 ) -> SummaryRead:
     require_region(session, region)
-    targets = evaluate_targets(
-        session, q.fetch(session, q.goals_query(Target, region=region)), as_of
-    )
-    plans = evaluate_plans(session, q.fetch(session, q.goals_query(Plan, region=region)), as_of)
+    targets_stmt = q.goals_query(Target, region=region)
+    plans_stmt = q.goals_query(Plan, region=region)
+    if as_of_given:
+        targets = evaluate_targets(session, q.fetch(session, targets_stmt), as_of)
+        plans = evaluate_plans(session, q.fetch(session, plans_stmt), as_of)
+        target_counts = Counter(t.progress.status for t in targets)
+        plan_counts = Counter(p.progress.status for p in plans)
+    else:
+        refresh_missing(session, Target, targets_stmt)
+        refresh_missing(session, Plan, plans_stmt)
+        target_counts = q.status_counts(session, Target, region)
+        plan_counts = q.status_counts(session, Plan, region)
     return SummaryRead(
         region=region,
         as_of=as_of,
-        targets=_counts([t.progress.status for t in targets], TARGET_STATUSES),
-        plans=_counts([p.progress.status for p in plans], PLAN_STATUSES),
+        targets=_counts(target_counts, TARGET_STATUSES),
+        plans=_counts(plan_counts, PLAN_STATUSES),
     )
