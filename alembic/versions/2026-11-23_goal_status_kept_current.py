@@ -8,9 +8,8 @@ Create Date: 2026-11-23 19:34:28.667571
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
-
-
 
 revision: str = '0003'
 down_revision: str | None = '0002'
