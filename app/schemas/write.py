@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from app.domain.periods import PeriodError, parse_period
 
@@ -46,25 +47,21 @@ class SourceIn(WriteModel):
     quote: str | None = Field(default=None, max_length=2000)
 
 
+OBSERVATION_EXAMPLE: JsonDict = {
+    "indicator": "key_project_investment",
+    "region": "500000",
+    "period": "2023-Q3",
+    "value": 3480,
+    "unit": "亿元",
+    "yoy_growth": 12.1,
+    "reported_completion_rate": 79.1,
+    "source": None,
+    "note": "市发展改革委季度通报",
+}
+
+
 class ObservationCreate(WriteModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "indicator": "key_project_investment",
-                    "region": "500000",
-                    "period": "2023-Q3",
-                    "value": 3480,
-                    "unit": "亿元",
-                    "yoy_growth": 12.1,
-                    "reported_completion_rate": 79.1,
-                    "source": None,
-                    "note": "市发展改革委季度通报",
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [OBSERVATION_EXAMPLE]})
 
     indicator: str = Field(min_length=1, max_length=64)
     region: str = Field(min_length=1, max_length=32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from pydantic import ValidationError
 from sqlalchemy import update
@@ -32,10 +32,6 @@ EDITABLE = (
 
 def etag(goal: Target | Plan) -> str:
     return f'"{goal.id}-{goal.version}"'
-
-
-def entity_name(goal: Target | Plan) -> str:
-    return "target" if isinstance(goal, Target) else "plan"
 
 
 def snapshot(goal: Target | Plan) -> dict[str, Any]:
@@ -68,7 +64,7 @@ def _audit(
         AuditEntry(
             actor=actor,
             action=action,
-            entity=entity_name(goal),
+            entity=goal.__tablename__,
             entity_id=goal.id,
             before=before,
             after=snapshot(goal),
@@ -76,6 +72,10 @@ def _audit(
     )
 
 
+@overload
+def create_goal(session: Session, payload: TargetCreate, actor: str) -> Target: ...
+@overload
+def create_goal(session: Session, payload: PlanCreate, actor: str) -> Plan: ...
 def create_goal(session: Session, payload: TargetCreate | PlanCreate, actor: str) -> Target | Plan:
     errors = check_goal(payload, load_reference(session))
     if errors:
@@ -128,7 +128,7 @@ def update_goal(
         raise AppError("send If-Match with the ETag you read", 428, "precondition_required")
     if if_match.strip() not in (etag(goal), f"W/{etag(goal)}"):
         raise AppError(
-            f"the {entity_name(goal)} changed since you read it (now {etag(goal)}); read it again",
+            f"the {goal.__tablename__} changed since you read it (now {etag(goal)}); read it again",
             412,
             "precondition_failed",
         )
@@ -160,7 +160,7 @@ def update_goal(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise AppError(
-            f"the {entity_name(goal)} changed since you read it; read it again",
+            f"the {goal.__tablename__} changed since you read it; read it again",
             412,
             "precondition_failed",
         )

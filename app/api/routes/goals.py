@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey
 from app.api.deps import (
@@ -17,9 +19,10 @@ from app.api.deps import (
     require_region,
 )
 from app.errors import NotFound
-from app.models import Plan, Target
+from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
 from app.queries import goals as q
+from app.queries.goals import GoalModel
 from app.queries.observations import series_for
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
@@ -207,20 +210,39 @@ IfMatch = Annotated[
 ]
 
 
-def _target_now(session: SessionDep, target: Target) -> TargetRead:
-    rows = q.fetch(
-        session, q.goals_query(Target, include_retired=True).where(Target.id == target.id)
-    )
-    read = evaluate_targets(session, rows, as_of=utc_now())[0]
-    status_service.store(session, Target, [read])
+@overload
+def _answer(session: Session, goal: Target, response: Response) -> TargetRead: ...
+@overload
+def _answer(session: Session, goal: Plan, response: Response) -> PlanRead: ...
+def _answer(session: Session, goal: Target | Plan, response: Response) -> TargetRead | PlanRead:
+    """The written goal with its progress now; its status stored; one commit; its ETag."""
+    read: TargetRead | PlanRead
+    if isinstance(goal, Target):
+        read = evaluate_targets(session, q.fetch(session, _one(Target, goal.id)), utc_now())[0]
+    else:
+        read = evaluate_plans(session, q.fetch(session, _one(Plan, goal.id)), utc_now())[0]
+    status_service.store(session, type(goal), [read])
+    session.commit()
+    response.headers["ETag"] = goal_service.etag(goal)
     return read
 
 
-def _plan_now(session: SessionDep, plan: Plan) -> PlanRead:
-    rows = q.fetch(session, q.goals_query(Plan, include_retired=True).where(Plan.id == plan.id))
-    read = evaluate_plans(session, rows, as_of=utc_now())[0]
-    status_service.store(session, Plan, [read])
-    return read
+def _one(model: type[GoalModel], goal_id: int) -> Select[GoalModel, Indicator, Region]:
+    return q.goals_query(model, include_retired=True).where(model.id == goal_id)
+
+
+def _patched(
+    session: Session,
+    model: type[GoalModel],
+    goal_id: int,
+    changes: TargetUpdate | PlanUpdate,
+    if_match: str | None,
+    actor: str,
+) -> GoalModel:
+    goal = session.get(model, goal_id)
+    if goal is None:
+        raise NotFound(model.__tablename__, goal_id)
+    return goal_service.update_goal(session, goal, changes, if_match, actor)
 
 
 @router.post(
@@ -232,12 +254,7 @@ def _plan_now(session: SessionDep, plan: Plan) -> PlanRead:
 def create_target(
     payload: TargetCreate, session: WriteSessionDep, key: AdminKey, response: Response
 ) -> TargetRead:
-    target = goal_service.create_goal(session, payload, key.name)
-    assert isinstance(target, Target)
-    read = _target_now(session, target)
-    session.commit()
-    response.headers["ETag"] = goal_service.etag(target)
-    return read
+    return _answer(session, goal_service.create_goal(session, payload, key.name), response)
 
 
 @router.patch(
@@ -253,14 +270,8 @@ def patch_target(
     response: Response,
     if_match: IfMatch = None,
 ) -> TargetRead:
-    target = session.get(Target, target_id)
-    if target is None:
-        raise NotFound("target", target_id)
-    target = goal_service.update_goal(session, target, changes, if_match, key.name)
-    read = _target_now(session, target)
-    session.commit()
-    response.headers["ETag"] = goal_service.etag(target)
-    return read
+    target = _patched(session, Target, target_id, changes, if_match, key.name)
+    return _answer(session, target, response)
 
 
 @router.post(
@@ -272,12 +283,7 @@ def patch_target(
 def create_plan(
     payload: PlanCreate, session: WriteSessionDep, key: AdminKey, response: Response
 ) -> PlanRead:
-    plan = goal_service.create_goal(session, payload, key.name)
-    assert isinstance(plan, Plan)
-    read = _plan_now(session, plan)
-    session.commit()
-    response.headers["ETag"] = goal_service.etag(plan)
-    return read
+    return _answer(session, goal_service.create_goal(session, payload, key.name), response)
 
 
 @router.patch(
@@ -293,11 +299,5 @@ def patch_plan(
     response: Response,
     if_match: IfMatch = None,
 ) -> PlanRead:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        raise NotFound("plan", plan_id)
-    plan = goal_service.update_goal(session, plan, changes, if_match, key.name)
-    read = _plan_now(session, plan)
-    session.commit()
-    response.headers["ETag"] = goal_service.etag(plan)
-    return read
+    plan = _patched(session, Plan, plan_id, changes, if_match, key.name)
+    return _answer(session, plan, response)

@@ -19,7 +19,7 @@ from app.models import ApiKey
 from app.models.types import utc_now
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
 from app.schemas.posting import PostResult
-from app.schemas.write import ObservationCreate
+from app.schemas.write import OBSERVATION_EXAMPLE, ObservationCreate
 from app.services import idempotency
 from app.services.posting import (
     CSV_FIELDS,
@@ -79,17 +79,7 @@ POST_BODY: dict[str, Any] = {
                         },
                     ]
                 },
-                "example": {
-                    "indicator": "key_project_investment",
-                    "region": "500000",
-                    "period": "2023-Q3",
-                    "value": 3480,
-                    "unit": "亿元",
-                    "yoy_growth": 12.1,
-                    "reported_completion_rate": 79.1,
-                    "source": None,
-                    "note": "市发展改革委季度通报",
-                },
+                "example": OBSERVATION_EXAMPLE,
             },
             "text/csv": {
                 "schema": {"type": "string"},
