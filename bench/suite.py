@@ -1,0 +1,772 @@
+"""The benchmark suite: each figure measured beside its baseline in the same run.
+
+Order of a run: load the base data set; scorecard (app, pgbench on the app's own SQL, the
+PostgREST-style JSON endpoint), single target against /healthz, national summary, ingest
+(API batches against psql \\copy); then reload with 10x the history (scorecard) and with
+10x the regions (summary). Repetitions of comparable subjects are interleaved so that
+drift (cache, autovacuum) hits them alike; the median of the repetitions is quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import datagen, load
+from bench.db import Database
+from bench.servers import Server, app_server, json_server
+
+STEPS = ("scorecard", "target", "summary", "ingest", "growth")
+
+
+@dataclass
+class Options:
+    scale: float
+    database_url: str
+    duration: float
+    reps: int
+    concurrency: int
+    workers: int
+    tool: str  # auto | python | wrk
+    sql_tool: str  # auto | pgbench | psycopg
+    growth: int
+    timeout: float
+    ingest_budget: float
+    ingest_rows: int | None
+    regions: int
+    mem_limit_gb: float
+    skip: tuple[str, ...]
+    keep: bool
+    out: Path | None
+    log_dir: Path
+
+
+@dataclass
+class Measurement:
+    bench: str
+    subject: str
+    tool: str
+    dataset: dict[str, Any]
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+    def median(self, key: str) -> float | None:
+        values = [r[key] for r in self.reps if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "bench": self.bench,
+            "subject": self.subject,
+            "tool": self.tool,
+            "dataset": self.dataset,
+            "reps": self.reps,
+            "note": self.note,
+            "median": {
+                k: self.median(k)
+                for k in ("rps", "p50_ms", "p99_ms", "mean_ms", "seconds", "rows_per_s")
+            },
+        }
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    for tool in ("wrk", "pgbench", "psql"):
+        path = shutil.which(tool)
+        if path:
+            v = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+            info[tool] = (
+                (v.stdout or v.stderr).strip().splitlines()[0] if v.returncode in (0, 1) else path
+            )
+    return info
+
+
+class Run:
+    def __init__(self, opts: Options) -> None:
+        self.opts = opts
+        self.db = Database(opts.database_url)
+        self.measurements: list[Measurement] = []
+        self.ratios: list[dict[str, Any]] = []
+        self.loads: list[dict[str, Any]] = []
+        self.explain: dict[str, str] = {}
+        self.http_tool = self._http_tool()
+        self.sql_tool = self._sql_tool()
+        self.app: Server | None = None
+        self.json: Server | None = None
+        self.dataset: dict[str, Any] = {}
+        self.spec = datagen.Spec(scale=opts.scale)
+        self.steps: dict[str, float] = {}
+
+    def _http_tool(self) -> str:
+        if self.opts.tool == "auto":
+            # wrk drops the requests still in flight when its window closes, which biases
+            # short windows against slow endpoints: it is used for windows of 5 s or more,
+            # and only for subjects fast enough (see ``tool_for``).
+            return "wrk" if load.have_wrk() and self.opts.duration >= 5 else "python"
+        if self.opts.tool == "wrk" and not load.have_wrk():
+            raise SystemExit("--tool wrk: wrk is not installed (apt-get install -y wrk)")
+        return self.opts.tool
+
+    def _sql_tool(self) -> str:
+        if self.opts.sql_tool == "auto":
+            return "pgbench" if load.have_pgbench() else "psycopg"
+        return self.opts.sql_tool
+
+    # ---------------------------------------------------------------- plumbing
+
+    def log(self, text: str) -> None:
+        print(text, flush=True)
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - t
+            self.log(f"  [{name}: {self.steps[name]:.1f} s]")
+
+    def server_kwargs(self) -> dict[str, Any]:
+        return {
+            "workers": self.opts.workers,
+            "log_dir": self.opts.log_dir,
+            "mem_limit_gb": self.opts.mem_limit_gb,
+            "statement_timeout_s": self.opts.timeout,
+        }
+
+    def load_dataset(self, spec: datagen.Spec, label: str) -> None:
+        self.stop_servers()
+        self.log(f"== data set '{label}': {spec.describe()}")
+        timings = self_load = None
+        from bench import db as dbmod
+
+        timings = dbmod.load(self.db, spec)
+        self_load = {"label": label, "spec": spec.describe(), **timings}
+        self.loads.append(self_load)
+        self.dataset = {
+            "label": label,
+            "scale": spec.scale,
+            "history_factor": spec.history_factor,
+            "region_factor": spec.region_factor,
+            "regions": spec.regions,
+            "targets": timings["targets"],
+            "plans": timings["plans"],
+            "observations": timings["observations"],
+        }
+        self.spec = spec
+
+    def start_servers(self, with_json: bool = True) -> None:
+        if self.app is None or not self.app.alive():
+            self.app = app_server(self.db, **self.server_kwargs()).start()
+            # The app may change between servers (it is a working tree): stamp each figure.
+            self.dataset["app_sha256"] = app_fingerprint()["sha256"]
+        if with_json and (self.json is None or not self.json.alive()):
+            self.json = json_server(self.db, **self.server_kwargs()).start()
+
+    def stop_servers(self) -> None:
+        for server in (self.app, self.json):
+            if server is not None:
+                server.stop()
+        self.app = self.json = None
+
+    def measurement(self, bench: str, subject: str, tool: str, note: str = "") -> Measurement:
+        m = Measurement(bench, subject, tool, dict(self.dataset), note=note)
+        self.measurements.append(m)
+        return m
+
+    def ratio(self, bench: str, what: str, value: float | None, note: str = "") -> None:
+        self.ratios.append(
+            {
+                "bench": bench,
+                "what": what,
+                "value": value,
+                "note": note,
+                "dataset": self.dataset.get("label"),
+            }
+        )
+
+    def tool_for(self, probes: list[tuple[str, str]]) -> str:
+        """One tool for a bench's subjects: the Python loop when any is too slow for wrk.
+
+        A subject whose single request takes more than a fifth of the window, divided by
+        the concurrency, would have most of its requests cut off by wrk's window; the Python
+        loop lets the requests in flight finish and counts them.
+        """
+        if self.http_tool != "wrk":
+            return self.http_tool
+        limit = self.opts.duration / 5 / max(1, self.opts.concurrency) * 1000
+        for base, path in probes:
+            t = time.perf_counter()
+            httpx.get(base + path, timeout=self.opts.timeout).raise_for_status()
+            if (time.perf_counter() - t) * 1000 > limit:
+                return "python"
+        return "wrk"
+
+    # ---------------------------------------------------------------- SQL capture
+
+    def capture_scorecard_sql(self, regions: list[str]) -> list[str]:
+        """The statements the app runs for each region's scorecard, with literals in place."""
+        import psycopg
+        from fastapi.testclient import TestClient
+        from sqlalchemy import event
+
+        from app.main import create_app
+        from app.settings import Settings
+
+        app = create_app(Settings(database_url=self.db.url))
+        scripts: list[str] = []
+        captured: list[str] = []
+
+        def before(_conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            captured.append(psycopg.ClientCursor(cursor.connection).mogrify(statement, parameters))
+
+        with TestClient(app) as client:
+            event.listen(app.state.engine, "before_cursor_execute", before)
+            for code in regions:
+                captured.clear()
+                r = client.get("/api/v1/targets", params={"region": code, "limit": 1000})
+                r.raise_for_status()
+                body = ";\n".join(s.strip() for s in captured)
+                scripts.append(f"BEGIN;\n{body};\nROLLBACK;\n")
+        return scripts
+
+    def explain_statements(self, label: str, statements: list[str]) -> None:
+        import psycopg
+
+        with psycopg.connect(self.db.conninfo(), autocommit=True) as conn:
+            conn.execute(f"SET statement_timeout = {int(self.opts.timeout * 1000)}")
+            for i, stmt in enumerate(statements):
+                try:
+                    rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {stmt}").fetchall()
+                    plan = "\n".join(str(r[0]) for r in rows)
+                except psycopg.Error as exc:
+                    plan = f"failed: {exc}"
+                self.explain[f"{label} #{i + 1}"] = f"{stmt}\n\n{plan}"
+
+    def summary_observation_sql(self) -> str:
+        """The summary's observation query (latest revisions of every series), as it sends it."""
+        import psycopg
+        from sqlalchemy.dialects import postgresql
+
+        from app.models import Observation
+        from app.queries.observations import observations_query
+
+        inds = [i.code for i in datagen.indicators()]
+        regs = [r.code for r in datagen.regions(self.spec)]
+        stmt = observations_query(datetime.now(UTC)).where(
+            Observation.indicator_code.in_(inds), Observation.region_code.in_(regs)
+        )
+        compiled = stmt.compile(
+            dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
+        )
+        params = {k: v for k, v in compiled.params.items()}
+        with psycopg.connect(self.db.conninfo()) as conn:
+            return psycopg.ClientCursor(conn).mogrify(str(compiled), params)
+
+    # ---------------------------------------------------------------- benchmarks
+
+    def scorecard(self, label: str = "scorecard", baselines: bool = True) -> Measurement:
+        self.start_servers(with_json=baselines)
+        regions = datagen.county_codes(self.spec, self.opts.regions)
+        paths = [f"/api/v1/targets?region={c}&limit=1000" for c in regions]
+        assert self.app is not None
+        check = httpx.get(self.app.base + paths[0], timeout=self.opts.timeout)
+        check.raise_for_status()
+        per_region = check.json()["total"]
+        probes = [(self.app.base, paths[1 % len(paths)])]
+        if baselines and self.json is not None:
+            probes.append((self.json.base, f"/scorecard?region={regions[0]}"))
+        tool = self.tool_for(probes)
+        app_m = self.measurement(
+            label, f"app GET /api/v1/targets?region=X&limit=1000 ({per_region} targets)", tool
+        )
+        json_m = sql_m = None
+        scripts: list[str] = []
+        if baselines:
+            assert self.json is not None
+            json_paths = [f"/scorecard?region={c}" for c in regions]
+            httpx.get(self.json.base + json_paths[0], timeout=60).raise_for_status()
+            json_m = self.measurement(label, "Postgres json_agg + minimal ASGI handler", tool)
+            scripts = self.capture_scorecard_sql(regions)
+            sql_m = self.measurement(label, "the app's own SQL for the same request", self.sql_tool)
+            self.explain_statements(f"{label} ({regions[0]})", script_statements(scripts[0]))
+        for rep in range(self.opts.reps):
+            self.log(f"  {label}: repetition {rep + 1}/{self.opts.reps}")
+            app_m.reps.append(self._http(self.app.base, paths, tool))
+            if json_m is not None and self.json is not None:
+                json_m.reps.append(self._http(self.json.base, json_paths, tool))
+            if sql_m is not None:
+                sql_m.reps.append(self._sql(scripts))
+        if sql_m is not None and json_m is not None:
+            self.ratio(
+                label,
+                "app req/s ÷ pgbench tps (share of the database's ceiling)",
+                _div(app_m.median("rps"), sql_m.median("rps")),
+            )
+            self.ratio(
+                label,
+                "app req/s ÷ json_agg endpoint req/s",
+                _div(app_m.median("rps"), json_m.median("rps")),
+            )
+            self.ratio(
+                label,
+                "app p50 ÷ pgbench p50 (latency)",
+                _div(app_m.median("p50_ms"), sql_m.median("p50_ms")),
+            )
+            self.ratio(
+                label,
+                "app p50 ÷ json_agg endpoint p50",
+                _div(app_m.median("p50_ms"), json_m.median("p50_ms")),
+            )
+        return app_m
+
+    def target(self) -> None:
+        self.start_servers(with_json=False)
+        assert self.app is not None
+        total = self.dataset["targets"]
+        step = max(1, total // max(1, self.opts.regions))
+        paths = [f"/api/v1/targets/{i}" for i in range(1, total + 1, step)][: self.opts.regions]
+        httpx.get(self.app.base + paths[0], timeout=60).raise_for_status()
+        tool = self.tool_for([(self.app.base, paths[1 % len(paths)])])
+        t_m = self.measurement("target", "app GET /api/v1/targets/{id}", tool)
+        h_m = self.measurement("target", "app GET /healthz", tool)
+        for rep in range(self.opts.reps):
+            self.log(f"  target: repetition {rep + 1}/{self.opts.reps}")
+            t_m.reps.append(self._http(self.app.base, paths, tool))
+            h_m.reps.append(self._http(self.app.base, ["/healthz"], tool))
+        self.ratio(
+            "target", "target req/s ÷ /healthz req/s", _div(t_m.median("rps"), h_m.median("rps"))
+        )
+        self.ratio(
+            "target", "target p50 ÷ /healthz p50", _div(t_m.median("p50_ms"), h_m.median("p50_ms"))
+        )
+
+    def summary(self, label: str = "summary", replay: bool = False) -> Measurement:
+        """National summary, sequential; ``replay`` asks for it ``as_of`` a given moment.
+
+        Without ``as_of`` the app may answer from stored statuses (computed on first use, so
+        the first repetition is the cold one); with ``as_of`` it evaluates every target and
+        plan. The repetitions stop once they have used ``--timeout`` seconds in all.
+        """
+        self.start_servers(with_json=False)
+        assert self.app is not None
+        as_of = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        subject = (
+            "app GET /api/v1/summary?as_of=… (replay: every goal evaluated)"
+            if replay
+            else "app GET /api/v1/summary (national, every target and plan)"
+        )
+        m = self.measurement(
+            label, subject, "httpx, sequential", note=f"timeout {self.opts.timeout:.0f} s"
+        )
+        url = self.app.base + "/api/v1/summary" + (f"?as_of={as_of}" if replay else "")
+        spent = 0.0
+        for rep in range(self.opts.reps):
+            if spent > self.opts.timeout:
+                m.note += f"; stopped after {rep} repetitions ({spent:.0f} s)"
+                break
+            self.log(f"  {label}: repetition {rep + 1}/{self.opts.reps}")
+            load_before = round(os.getloadavg()[0], 2)
+            t = time.perf_counter()
+            outcome = "200"
+            totals = None
+            try:
+                r = httpx.get(url, timeout=self.opts.timeout)
+                outcome = str(r.status_code)
+                if r.status_code == 200:
+                    body = r.json()
+                    totals = (body["targets"]["total"], body["plans"]["total"])
+            except httpx.TimeoutException:
+                outcome = "timeout"
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
+            seconds = time.perf_counter() - t
+            spent += seconds
+            ok = outcome.startswith("200")
+            m.reps.append(
+                {
+                    "outcome": outcome,
+                    "seconds": seconds if ok else None,
+                    "p50_ms": seconds * 1000 if ok else None,
+                    "elapsed_s": seconds,
+                    "loadavg_1m_before": load_before,
+                    "server_peak_rss_mib": self.app.peak_rss_mib(),
+                    # Every loaded target and plan is in force: the totals must match.
+                    "totals": totals,
+                    "totals_expected": (self.dataset["targets"], self.dataset["plans"]),
+                }
+            )
+            if totals is not None and totals != (self.dataset["targets"], self.dataset["plans"]):
+                m.reps[-1]["outcome"] = outcome = "200, wrong totals"
+                self.log(
+                    f"  {label}: totals {totals}, expected the {self.dataset['targets']:,} "
+                    f"targets and {self.dataset['plans']:,} plans loaded"
+                )
+            self.log(f"  {label}: {outcome} in {seconds:.1f} s")
+            if not ok:
+                m.reps[-1]["server_log_tail"] = self.app.exit_report()[-600:]
+                self.log(f"  {label}: {outcome} after {seconds:.1f} s; the app is killed")
+                self.app.kill()  # started afresh by the next step that needs it
+                m.note += (
+                    f"; repetition {rep + 1}: {outcome} after {seconds:.0f} s, later ones skipped"
+                )
+                break
+        return m
+
+    def ingest(self) -> None:
+        self.start_servers(with_json=False)
+        assert self.app is not None
+        rows = datagen.ingest_rows(self.spec)
+        if self.opts.ingest_rows is not None:
+            rows = rows[: self.opts.ingest_rows]
+        key = self.db.create_key(f"bench-analyst-{int(time.time())}")
+        batch = 10_000
+        api = self.measurement(
+            "ingest",
+            f"app POST /api/v1/observations, {len(rows):,} rows in {batch:,}-row JSON batches",
+            "httpx, sequential",
+            note=f"budget {self.opts.ingest_budget:.0f} s per repetition",
+        )
+        cp = self.measurement("ingest", f"psql \\copy of the same {len(rows):,} rows", "psql")
+        from bench import db as dbmod
+
+        with tempfile.TemporaryDirectory() as tmp:
+            copy_file = Path(tmp) / "ingest.tsv"
+            with copy_file.open("w", encoding="utf-8") as fh:
+                fh.writelines(datagen.ingest_copy_lines(rows, datetime.now(UTC)))
+            bodies = [
+                json.dumps(rows[i : i + batch], ensure_ascii=False).encode()
+                for i in range(0, len(rows), batch)
+            ]
+            for rep in range(self.opts.reps):
+                self.log(f"  ingest: repetition {rep + 1}/{self.opts.reps} (API)")
+                dbmod.reset_ingest(self.db)
+                api.reps.append(self._post_batches(bodies, key, len(rows)))
+                self.log(f"  ingest: repetition {rep + 1}/{self.opts.reps} (\\copy)")
+                dbmod.reset_ingest(self.db)
+                cp.reps.append(self._copy(copy_file, len(rows)))
+            dbmod.reset_ingest(self.db)
+        self.ratio(
+            "ingest",
+            "API rows/s ÷ \\copy rows/s",
+            _div(api.median("rows_per_s"), cp.median("rows_per_s")),
+        )
+
+    def _post_batches(self, bodies: list[bytes], key: str, total_rows: int) -> dict[str, Any]:
+        assert self.app is not None
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        latencies: list[float] = []
+        posted = 0
+        outcome = "201"
+        start = time.perf_counter()
+        with httpx.Client(timeout=self.opts.timeout) as client:
+            for body in bodies:
+                if time.perf_counter() - start > self.opts.ingest_budget:
+                    outcome = "budget"
+                    break
+                t = time.perf_counter()
+                try:
+                    r = client.post(
+                        self.app.base + "/api/v1/observations", content=body, headers=headers
+                    )
+                except httpx.TimeoutException:
+                    outcome = "timeout"
+                    break
+                if r.status_code != 201:
+                    outcome = f"{r.status_code}: {r.text[:300]}"
+                    break
+                latencies.append((time.perf_counter() - t) * 1000)
+                posted += len(r.json()["items"])
+        seconds = time.perf_counter() - start
+        self.log(f"  ingest (API): {posted:,} rows in {seconds:.1f} s, {outcome[:80]}")
+        peak = self.app.peak_rss_mib()
+        if outcome == "timeout":
+            self.app.kill()
+            self.start_servers(with_json=False)
+        return {
+            "outcome": outcome,
+            "server_peak_rss_mib": peak,
+            "rows": posted,
+            "of_rows": total_rows,
+            "batches": len(latencies),
+            "seconds": seconds if outcome == "201" else None,
+            "elapsed_s": seconds,
+            "rows_per_s": posted / seconds if seconds > 0 and posted else None,
+            "p50_ms": statistics.median(latencies) if latencies else None,
+            "batch_ms_max": max(latencies) if latencies else None,
+        }
+
+    def _copy(self, path: Path, rows: int) -> dict[str, Any]:
+        cols = ", ".join(c for c in datagen.OBSERVATION_COLUMNS if c != "id")
+        t = time.perf_counter()
+        if shutil.which("psql"):
+            done = subprocess.run(
+                [
+                    "psql",
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                    f"\\copy observation ({cols}) FROM '{path}'",
+                ],
+                env={**os.environ, **self.db.libpq_env()},
+                capture_output=True,
+                text=True,
+                timeout=self.opts.timeout,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"psql \\copy failed: {done.stderr[-1000:]}")
+            tool = "psql"
+        else:
+            from bench import db as dbmod
+
+            with self.db.connect() as conn, path.open(encoding="utf-8") as fh:
+                dbmod.copy_lines(conn, "observation", tuple(cols.split(", ")), fh)
+            tool = "psycopg COPY"
+        seconds = time.perf_counter() - t
+        return {
+            "outcome": "ok",
+            "tool": tool,
+            "rows": rows,
+            "seconds": seconds,
+            "rows_per_s": rows / seconds,
+            "p50_ms": None,
+        }
+
+    def _http(self, base: str, paths: list[str], tool: str) -> dict[str, Any]:
+        load_before = os.getloadavg()[0]
+        result = load.http_load(
+            tool,
+            base,
+            paths,
+            duration=self.opts.duration,
+            concurrency=self.opts.concurrency,
+            timeout=self.opts.timeout,
+        ).as_dict()
+        result["loadavg_1m_before"] = round(load_before, 2)
+        return result
+
+    def _sql(self, scripts: list[str]) -> dict[str, Any]:
+        load_before = os.getloadavg()[0]
+        result = self._sql_run(scripts).as_dict()
+        result["loadavg_1m_before"] = round(load_before, 2)
+        return result
+
+    def _sql_run(self, scripts: list[str]) -> load.LoadResult:
+        if self.sql_tool == "pgbench":
+            return load.pgbench_load(
+                scripts,
+                self.db.libpq_env(),
+                duration=self.opts.duration,
+                concurrency=self.opts.concurrency,
+            )
+        return load.psycopg_load(
+            self.db.conninfo(),
+            scripts,
+            duration=self.opts.duration,
+            concurrency=self.opts.concurrency,
+        )
+
+    # ---------------------------------------------------------------- the run
+
+    def run(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        skip = set(self.opts.skip)
+        g = self.opts.growth
+        fingerprint = app_fingerprint()
+        self.opts.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log(f"== app {fingerprint}; bench database {self.db.name}: recreated and migrated")
+        try:
+            with self.timed("load base"):
+                self.db.recreate()
+                self.db.migrate()
+                self.load_dataset(datagen.Spec(scale=self.opts.scale), "base")
+            base_scorecard = base_summary = None
+            if "scorecard" not in skip:
+                with self.timed("scorecard"):
+                    base_scorecard = self.scorecard()
+            if "target" not in skip:
+                with self.timed("target"):
+                    self.target()
+            if "summary" not in skip:
+                with self.timed("summary"):
+                    try:
+                        sql = self.summary_observation_sql()
+                        self.explain_statements("summary observation query", [sql])
+                    except Exception as exc:
+                        self.explain["summary observation query #1"] = f"failed: {exc}"
+                    base_summary = self.summary()
+                    self.summary(replay=True)
+            if "ingest" not in skip:
+                with self.timed("ingest"):
+                    self.ingest()
+            if "growth" not in skip and g > 1 and "scorecard" not in skip:
+                with self.timed(f"growth: history x{g}"):
+                    spec = datagen.Spec(scale=self.opts.scale, history_factor=g)
+                    self.load_dataset(spec, f"history x{g}")
+                    grown = self.scorecard(f"scorecard, history x{g}", baselines=False)
+                    if base_scorecard is not None:
+                        self.ratio(
+                            grown.bench,
+                            f"p50 ÷ base scorecard p50 ({g}x the history)",
+                            _div(grown.median("p50_ms"), base_scorecard.median("p50_ms")),
+                        )
+                        self.ratio(
+                            grown.bench,
+                            "req/s ÷ base scorecard req/s",
+                            _div(grown.median("rps"), base_scorecard.median("rps")),
+                        )
+            if "growth" not in skip and g > 1 and "summary" not in skip:
+                with self.timed(f"growth: regions x{g}"):
+                    spec = datagen.Spec(scale=self.opts.scale, region_factor=g)
+                    self.load_dataset(spec, f"regions x{g}")
+                    grown = self.summary(f"summary, regions x{g}")
+                    self.summary(f"summary, regions x{g}", replay=True)
+                    if base_summary is not None:
+                        # First calls: the later ones read statuses the first one stored.
+                        self.ratio(
+                            grown.bench,
+                            f"first call ÷ base summary's first call ({g}x the regions)",
+                            _div(_first(grown, "seconds"), _first(base_summary, "seconds")),
+                        )
+        finally:
+            self.stop_servers()
+            if not self.opts.keep:
+                self.db.drop()
+        return {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": " ".join(["python -m bench", *sys.argv[1:]]),
+            "options": {
+                k: str(v) if isinstance(v, Path) else v for k, v in vars(self.opts).items()
+            },
+            "app": fingerprint,
+            "http_tool": self.http_tool,
+            "sql_tool": self.sql_tool,
+            "machine": machine(),
+            "loads": self.loads,
+            "measurements": [m.as_dict() for m in self.measurements],
+            "ratios": self.ratios,
+            "explain": self.explain,
+            "steps_s": self.steps,
+            "wall_s": time.perf_counter() - started,
+        }
+
+
+def script_statements(script: str) -> list[str]:
+    """The SELECTs of a captured script, without its BEGIN and ROLLBACK."""
+    parts = [p.strip() for p in script.split(";\n")]
+    return [p for p in parts if p and p.upper() not in ("BEGIN", "ROLLBACK", "ROLLBACK;")]
+
+
+def app_fingerprint() -> dict[str, str | None]:
+    """Which app was measured: a hash of app/ and alembic/versions, and the migration head."""
+    import hashlib
+
+    from bench.db import PROJECT_ROOT
+
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*PROJECT_ROOT.glob("app/**/*.py"), *PROJECT_ROOT.glob("alembic/versions/*.py")]
+    ):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    head = None
+    try:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config(str(PROJECT_ROOT / "alembic.ini"))
+        config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+        head = ScriptDirectory.from_config(config).get_current_head()
+    except Exception:
+        pass
+    return {"sha256": digest.hexdigest()[:16], "alembic_head": head}
+
+
+def _first(m: Measurement, key: str) -> float | None:
+    return m.reps[0].get(key) if m.reps else None
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def _rep_text(rep: dict[str, Any]) -> str:
+    if rep.get("rows_per_s") is not None and "batches" not in rep:
+        return f"{rep['seconds']:.2f} s"
+    if "elapsed_s" in rep:
+        outcome = str(rep.get("outcome", ""))
+        text = f"{rep['elapsed_s']:.1f} s"
+        return text if outcome in ("200", "201") else f"{text} {outcome[:24]}"
+    if rep.get("p50_ms") is None:
+        return "none completed"
+    return f"{rep['rps']:.1f}/s"
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        "| bench | data set | subject | tool | req/s | p50 ms | p99 ms | rows/s "
+        "| each repetition | load avg | peak RSS MiB |",
+        "|---|---|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for m in result["measurements"]:
+        med = m["median"]
+        p50 = med.get("p50_ms")
+        if p50 is None and med.get("seconds") is not None:
+            p50 = med["seconds"] * 1000
+        ds = m["dataset"]
+        data = f"{ds.get('label')}: {ds.get('regions'):,} regions, {ds.get('observations'):,} obs"
+        loads = [r["loadavg_1m_before"] for r in m["reps"] if "loadavg_1m_before" in r]
+        peaks = [r["server_peak_rss_mib"] for r in m["reps"] if r.get("server_peak_rss_mib")]
+        errors = sum(int(r.get("errors", 0)) for r in m["reps"])
+        each = ", ".join(_rep_text(r) for r in m["reps"]) + (f"; {errors} errors" if errors else "")
+        lines.append(
+            f"| {m['bench']} | {data} | {m['subject']} | {m['tool']} | {_fmt(med.get('rps'))} | "
+            f"{_fmt(p50)} | {_fmt(med.get('p99_ms'))} | {_fmt(med.get('rows_per_s'), 0)} | "
+            f"{each} | {_fmt(statistics.median(loads)) if loads else '—'} | "
+            f"{_fmt(max(peaks), 0) if peaks else '—'} |"
+        )
+    lines += ["", "| bench | ratio (medians) | value |", "|---|---|---:|"]
+    for r in result["ratios"]:
+        lines.append(f"| {r['bench']} | {r['what']} | {_fmt(r['value'], 3)} |")
+    return "\n".join(lines)

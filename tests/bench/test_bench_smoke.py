@@ -1,0 +1,116 @@
+"""The benchmark harness at its smallest, so that it never rots: every step runs once through.
+
+Postgres only (the bench needs COPY, pgbench-style SQL and ``json_agg``). The run is bounded:
+short load windows, a short timeout (a summary that takes longer is recorded as a timeout,
+which is an outcome the harness must handle, not a failure), a few hundred ingested rows and
+a growth factor of 2. It uses its own database, ``<TEST_DATABASE_URL's name>_bench``, and drops it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TEST_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+pytestmark = pytest.mark.skipif(
+    not TEST_URL.startswith("postgresql"),
+    reason="the bench harness runs on Postgres only (set TEST_DATABASE_URL=postgresql+psycopg://…)",
+)
+
+
+def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
+    url = make_url(TEST_URL)
+    bench_url = url.set(database=f"{url.database}_bench").render_as_string(hide_password=False)
+    out = tmp_path / "results.json"
+    argv = [
+        sys.executable, "-m", "bench", "run",
+        "--scale", "0.01",
+        "--database-url", bench_url,
+        "--reps", "3",
+        "--duration", "0.5",
+        "--tool", "python",
+        "--workers", "1",
+        "--concurrency", "2",
+        "--regions", "3",
+        "--timeout", "5",
+        "--ingest-rows", "300",
+        "--ingest-budget", "20",
+        "--growth", "2",
+        "--out", str(out),
+        "--log-dir", str(tmp_path / "logs"),
+    ]  # fmt: skip
+    done = subprocess.run(
+        argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| bench |" in done.stdout  # the results table is printed
+
+    result = json.loads(out.read_text())
+    by_subject = {(m["bench"], m["subject"].split(" (")[0]): m for m in result["measurements"]}
+    benches = {m["bench"] for m in result["measurements"]}
+    assert {
+        "scorecard",
+        "target",
+        "summary",
+        "ingest",
+        "scorecard, history x2",
+        "summary, regions x2",
+    } <= benches
+
+    for m in result["measurements"]:
+        assert len(m["reps"]) >= 1, m["subject"]
+        if m["bench"].startswith("scorecard") or m["bench"] == "target":
+            assert len(m["reps"]) == 3, m["subject"]
+            assert m["median"]["p50_ms"] is not None, m["subject"]
+            # A busy machine may push a request past the 5 s timeout; nothing else may fail.
+            statuses = {code for r in m["reps"] for code in r.get("statuses", {})}
+            assert statuses <= {"200", "timeout"}, m["reps"]
+
+    scorecard_subjects = {s for (b, s) in by_subject if b == "scorecard"}
+    assert any(s.startswith("app GET /api/v1/targets") for s in scorecard_subjects)
+    assert any(s.startswith("Postgres json_agg") for s in scorecard_subjects)
+    assert any(s.startswith("the app's own SQL") for s in scorecard_subjects)
+
+    ingest = [m for m in result["measurements"] if m["bench"] == "ingest"]
+    assert all(m["median"]["rows_per_s"] for m in ingest), ingest
+    api = next(m for m in ingest if m["subject"].startswith("app POST"))
+    assert all(r["rows"] == 300 for r in api["reps"]), api["reps"]
+
+    # The harness judges the summary (totals checked, timeouts bounded) but a finding about
+    # the app, such as wrong totals, is a result to report, not a failure of the harness.
+    for m in result["measurements"]:
+        if m["bench"].startswith("summary"):
+            assert m["reps"], m
+            assert all(
+                r["outcome"].startswith("200") or r["outcome"] == "timeout" for r in m["reps"]
+            ), m["reps"]
+
+    ratios = {(r["bench"], r["what"]): r["value"] for r in result["ratios"]}
+    assert ratios[("ingest", "API rows/s ÷ \\copy rows/s")] is not None
+    assert ratios[("target", "target req/s ÷ /healthz req/s")] is not None
+    assert any("scorecard" in r["bench"] and "pgbench" in r["what"] for r in result["ratios"])
+    assert result["explain"], "EXPLAIN ANALYZE of the scorecard statements is recorded"
+
+    # The bench dropped its database on the way out.
+    import psycopg
+
+    admin = url.set(database="postgres")
+    with psycopg.connect(
+        host=admin.host or "127.0.0.1",
+        port=admin.port or 5432,
+        user=admin.username or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", (f"{url.database}_bench",)
+        ).fetchone()
+    assert row is not None and row[0] == 0
