@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 PeriodKind = Literal["Y", "H", "Q", "M"]
@@ -65,7 +66,9 @@ class Period:
         return f"{self.year:04d}-{self.kind}{self.index}"
 
 
+@lru_cache(maxsize=65536)
 def parse_period(text: str) -> Period:
+    """Cached: periods repeat across every series, and ``Period`` is immutable."""
     match = _PERIOD_RE.match(text)
     if match is None:
         raise PeriodError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 MAGNITUDES: dict[str, int] = {
     "十": 10,
@@ -105,7 +106,9 @@ class Unit:
     factor: Decimal
 
 
+@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> Unit:
+    """Cached: every observation read converts its unit, and units are a short list."""
     symbol = _ASCII_ALIASES.get(text.strip().lower(), text.strip())
     if not symbol:
         raise UnitError("the unit is empty")
