@@ -60,10 +60,10 @@ def progress_refresh() -> int:
     engine = make_engine(get_settings().database_url)
     try:
         with make_sessionmaker(engine)() as session, session.begin():
-            refresh_all(session)
+            count = refresh_all(session)
     finally:
         engine.dispose()
-    print("statuses recomputed")
+    print(f"progress and status recomputed for {count} targets and plans")
     return 0
 
 

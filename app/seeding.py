@@ -32,7 +32,7 @@ from app.services.figures import (
     goal_columns,
     load_reference,
 )
-from app.services.status import refresh_all
+from app.services.status import refresh_pairs
 
 SEED_RECORDER = "seed"
 KINDS = ("targets", "plans", "observations")
@@ -261,7 +261,13 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     _sync_goals(session, Plan, plans)
     _sync_observations(session, observations, ref)
     session.flush()
-    refresh_all(session)
+    # Only the seeds' own series: the database may hold many more goals (every county),
+    # which a start-up seed load should not recompute.
+    refresh_pairs(
+        session,
+        {(g.indicator, g.region) for g, _ in (*targets.values(), *plans.values())}
+        | {(o.indicator_code, o.region_code) for _, o in observations},
+    )
     return report
 
 

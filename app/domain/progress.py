@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.domain.periods import Period, months_into_span, span_months
 
@@ -41,9 +41,12 @@ HUNDRED = Decimal(100)
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class Point:
-    """One observation (latest revision) of the goal's indicator and region."""
+class Point(NamedTuple):
+    """One observation (latest revision) of the goal's indicator and region.
+
+    A named tuple, not a dataclass: hundreds of thousands are built when many goals are
+    recomputed, and a tuple is several times cheaper to make.
+    """
 
     period: Period
     value: Decimal | None
@@ -508,6 +511,15 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
         anticipated_progress=anticipated,
         status=status,
     )
+
+
+def depends_on_year(end_year: int, figure_year: int) -> bool:
+    """Whether a figure of ``figure_year`` can change the progress of a goal ending in
+    ``end_year`` (a plan's year): every basis reads figures up to the end year only, and the
+    fallback baseline is the year before the start. A post of 2026 figures therefore
+    leaves the 2025 plans as they were, which spares recomputing them.
+    """
+    return figure_year <= end_year
 
 
 def plan_progress(goal: Goal, points: Sequence[Point]) -> Progress:

@@ -133,6 +133,8 @@ def same_dimension(a: str, b: str) -> bool:
 
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """``value`` in ``from_unit`` expressed in ``to_unit``; exact for decimal magnitudes."""
+    if from_unit == to_unit and parse_unit(from_unit):  # the usual case, parsed once
+        return value
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     if source.dimension != target.dimension:
         raise UnitError(

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -45,6 +55,9 @@ class GoalColumns:
     # Status as of now, kept current on every write (app/services/status.py) so that
     # counts and status filters run in SQL; null until first computed.
     status: Mapped[str | None] = mapped_column(String(24))
+    # The progress block and baseline as of now, kept current beside ``status`` (exact
+    # decimals as strings): a list of goals is then read without touching the observations.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Target(GoalColumns, Base):
@@ -58,6 +71,7 @@ class Target(GoalColumns, Base):
         CheckConstraint(COMPARATOR_CHECK, name="comparator"),
         CheckConstraint("end_year >= start_year", name="span"),
         Index("ix_target_region_status", "region_code", "status"),
+        Index("ix_target_status_retired", "status", "retired_at"),
     )
 
 
@@ -70,4 +84,5 @@ class Plan(GoalColumns, Base):
         CheckConstraint(BASIS_CHECK, name="basis"),
         CheckConstraint(COMPARATOR_CHECK, name="comparator"),
         Index("ix_plan_region_status", "region_code", "status"),
+        Index("ix_plan_status_retired", "status", "retired_at"),
     )

@@ -29,8 +29,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
+        if value is None or isinstance(value, Decimal):  # psycopg already returns Decimal
+            return value
         return Decimal(str(value))
 
 

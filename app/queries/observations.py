@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Numeric, Row, Select, and_, func, select, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.models import Indicator, Observation, Region
 
@@ -87,6 +89,80 @@ def series_for(
         if key in grouped:
             grouped[key].append(row)
     return grouped
+
+
+SERIES_REGIONS_PER_QUERY = 200
+
+
+class Figure(NamedTuple):
+    """What the arithmetic reads of one observation (its latest revision)."""
+
+    period: str
+    value: Decimal | None
+    unit: str | None
+    yoy_growth: Decimal | None
+    reported_completion_rate: Decimal | None
+
+
+def latest_points(
+    session: Session, as_of: datetime, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Figure]]:
+    """The latest revision of every period of each (indicator, region) pair, as plain rows.
+
+    Only the columns the arithmetic reads, no entities: progress for thousands of goals is
+    computed from these. Superseded revisions are dropped here rather than by an anti-join,
+    so the query is a range read of the natural-key index per region. Regions go in chunks
+    to bound the statement's size; a pair whose region and indicator both occur in a chunk
+    but which was not asked for is filtered out.
+    """
+    wanted = set(pairs)
+    grouped: dict[tuple[str, str], list[Figure]] = {p: [] for p in wanted}
+    by_region: dict[str, set[str]] = {}
+    for indicator, region in wanted:
+        by_region.setdefault(region, set()).add(indicator)
+    regions = sorted(by_region)
+    for start in range(0, len(regions), SERIES_REGIONS_PER_QUERY):
+        chunk = regions[start : start + SERIES_REGIONS_PER_QUERY]
+        indicators = sorted(set().union(*(by_region[r] for r in chunk)))
+        stmt = (
+            select(
+                Observation.indicator_code,
+                Observation.region_code,
+                Observation.period,
+                _exact(session, Observation.value),
+                Observation.unit,
+                _exact(session, Observation.yoy_growth),
+                _exact(session, Observation.reported_completion_rate),
+            )
+            .where(
+                Observation.recorded_at <= as_of,
+                Observation.region_code.in_(chunk),
+                Observation.indicator_code.in_(indicators),
+            )
+            .order_by(
+                Observation.indicator_code,
+                Observation.region_code,
+                Observation.period,
+                Observation.revision,
+            )
+        )
+        latest: dict[tuple[str, str, str], Figure] = {}
+        for indicator, region, period, value, unit, growth, reported in session.execute(stmt):
+            # ascending revisions: the last one wins
+            latest[(indicator, region, period)] = Figure(period, value, unit, growth, reported)
+        for (indicator, region, _period), figure in latest.items():
+            series = grouped.get((indicator, region))
+            if series is not None:
+                series.append(figure)
+    return grouped
+
+
+def _exact(session: Session, column: InstrumentedAttribute[Any]) -> Any:
+    """On Postgres psycopg returns NUMERIC as Decimal already: skip the per-value type
+    hook, which costs more than the rest of reading a series (SQLite stores text)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column, Numeric(asdecimal=True)).label(column.key)
+    return column
 
 
 def count(session: Session, stmt: Select[Observation, Indicator, Region]) -> int:

@@ -7,14 +7,16 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from app.domain.units import tidy
-
 
 def _as_json_number(value: Decimal) -> int | float:
-    tidied = tidy(value)
-    if tidied == tidied.to_integral_value():
-        return int(tidied)
-    return float(tidied)
+    """An integral value as an int (exactly), any other as the nearest float.
+
+    Called for every number of every answer, so it avoids ``tidy``: trailing zeros do not
+    change the value, and so neither the int nor the float.
+    """
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
 
 
 def _display(value: Decimal) -> int | float:

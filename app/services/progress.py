@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from app.domain.progress import (
 )
 from app.domain.units import UnitError, convert
 from app.models import Indicator, Observation, Plan, Region, Target
-from app.queries.observations import ObservationRow, series_for
+from app.queries.observations import Figure, ObservationRow, latest_points
 from app.schemas.common import IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.observation import ObservationRead
@@ -42,13 +42,28 @@ def level_unit(basis: str, goal_unit: str, indicator_unit: str) -> str:
     return goal_unit if basis in ("value", "cumulative") else indicator_unit
 
 
-def to_points(rows: Sequence[ObservationRow], unit: str) -> list[Point]:
+class ObservedFigure(Protocol):
+    """What the arithmetic reads of an observation: an entity or a plain row alike."""
+
+    @property
+    def period(self) -> str: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def yoy_growth(self) -> Decimal | None: ...
+    @property
+    def reported_completion_rate(self) -> Decimal | None: ...
+
+
+def to_points(rows: Sequence[ObservedFigure], indicator_unit: str, unit: str) -> list[Point]:
     points = []
-    for obs, indicator, _region in rows:
+    for obs in rows:
         value = obs.value
         if value is not None:
             try:
-                value = convert(value, obs.unit or indicator.unit, unit)
+                value = convert(value, obs.unit or indicator_unit, unit)
             except UnitError:
                 value = None
         points.append(
@@ -122,12 +137,11 @@ def _progress_fields(progress: Progress) -> dict[str, object]:
 
 
 def target_read(
-    target: Target, indicator: Indicator, region: Region, rows: Sequence[ObservationRow]
+    target: Target, indicator: Indicator, region: Region, rows: Sequence[ObservedFigure]
 ) -> TargetRead:
     goal = _goal(target, indicator, target.start_year, target.end_year)
-    progress = target_progress(
-        goal, to_points(rows, level_unit(target.basis, target.unit, indicator.unit))
-    )
+    unit = level_unit(target.basis, target.unit, indicator.unit)
+    progress = target_progress(goal, to_points(rows, indicator.unit, unit))
     return TargetRead(
         **_common_fields(target, indicator, region),
         start_year=target.start_year,
@@ -144,12 +158,11 @@ def target_read(
 
 
 def plan_read(
-    plan: Plan, indicator: Indicator, region: Region, rows: Sequence[ObservationRow]
+    plan: Plan, indicator: Indicator, region: Region, rows: Sequence[ObservedFigure]
 ) -> PlanRead:
     goal = _goal(plan, indicator, plan.year, plan.year)
-    progress = plan_progress(
-        goal, to_points(rows, level_unit(plan.basis, plan.unit, indicator.unit))
-    )
+    unit = level_unit(plan.basis, plan.unit, indicator.unit)
+    progress = plan_progress(goal, to_points(rows, indicator.unit, unit))
     return PlanRead(
         **_common_fields(plan, indicator, region),
         year=plan.year,
@@ -162,22 +175,93 @@ def plan_read(
     )
 
 
+Series = dict[tuple[str, str], list[Figure]]
+
+
 def evaluate_targets(
-    session: Session, rows: Sequence[Row[Target, Indicator, Region]], as_of: datetime
+    session: Session,
+    rows: Sequence[Row[Target, Indicator, Region]],
+    as_of: datetime,
+    series: Series | None = None,
 ) -> list[TargetRead]:
-    series = series_for(session, as_of, ((t.indicator_code, t.region_code) for t, _, _ in rows))
+    """Progress as of ``as_of``; ``series`` when the caller fetched them already."""
+    if series is None:
+        series = latest_points(
+            session, as_of, ((t.indicator_code, t.region_code) for t, _, _ in rows)
+        )
     return [
         target_read(t, ind, reg, series[(t.indicator_code, t.region_code)]) for t, ind, reg in rows
     ]
 
 
 def evaluate_plans(
-    session: Session, rows: Sequence[Row[Plan, Indicator, Region]], as_of: datetime
+    session: Session,
+    rows: Sequence[Row[Plan, Indicator, Region]],
+    as_of: datetime,
+    series: Series | None = None,
 ) -> list[PlanRead]:
-    series = series_for(session, as_of, ((p.indicator_code, p.region_code) for p, _, _ in rows))
+    if series is None:
+        series = latest_points(
+            session, as_of, ((p.indicator_code, p.region_code) for p, _, _ in rows)
+        )
     return [
         plan_read(p, ind, reg, series[(p.indicator_code, p.region_code)]) for p, ind, reg in rows
     ]
+
+
+def _exact(node: Any) -> Any:
+    if isinstance(node, Decimal):
+        return format(node, "f")
+    if isinstance(node, dict):
+        return {k: _exact(v) for k, v in node.items()}
+    return node
+
+
+def computed_parts(read: TargetRead | PlanRead) -> dict[str, Any]:
+    """What is stored of a read: its progress block and baseline, exact decimals as text."""
+    return {
+        "progress": _exact(read.progress.model_dump()),
+        "baseline": None if read.baseline is None else _exact(read.baseline.model_dump()),
+    }
+
+
+def _stored_fields(
+    goal: Target | Plan, indicator: Indicator, region: Region, parts: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": goal.id,
+        "indicator": {"code": indicator.code, "name": indicator.name, "unit": indicator.unit},
+        "region": {"code": region.code, "name": region.name},
+        "basis": goal.basis,
+        "comparator": goal.comparator,
+        "value": goal.value,
+        "unit": goal.unit,
+        "stretch": goal.stretch,
+        "note": goal.note,
+        "source": None
+        if goal.document_code is None
+        else {"document": goal.document_code, "quote": goal.quote},
+        "retired_at": goal.retired_at,
+        "baseline": parts["baseline"],
+        "progress": parts["progress"],
+    }
+
+
+def stored_target_read(
+    target: Target, indicator: Indicator, region: Region, parts: dict[str, Any]
+) -> TargetRead:
+    """A target's read from its stored parts: validated in one pass, no arithmetic."""
+    fields = _stored_fields(target, indicator, region, parts)
+    fields |= {"start_year": target.start_year, "end_year": target.end_year}
+    return TargetRead.model_validate(fields)
+
+
+def stored_plan_read(
+    plan: Plan, indicator: Indicator, region: Region, parts: dict[str, Any]
+) -> PlanRead:
+    fields = _stored_fields(plan, indicator, region, parts)
+    fields["year"] = plan.year
+    return PlanRead.model_validate(fields)
 
 
 def observation_read(obs: Observation, indicator: Indicator, region: Region) -> ObservationRead:

@@ -1,118 +1,237 @@
-"""Each goal's status as of now, stored beside it and kept current on every write.
+"""Each goal's status and progress as of now, stored beside it and kept current on every write.
 
-Status depends only on the goal and the observations recorded so far, never on the
-clock, so the stored value stays right until the next write that touches the goal's
-indicator and region. That lets counts and status filters run in SQL; a goal whose
-status is missing (loaded behind the service's back) is computed on first use.
+Progress depends only on the goal and the observations recorded so far, never on the
+clock, so the stored block stays right until the next write that touches the goal or its
+(indicator, region) series; every such write recomputes it in the same transaction. That
+lets counts and status filters run in SQL and a page of goals be read without touching the
+observations. A goal whose progress is missing (loaded behind the service's back, or
+stored before migration 0004) is computed on first use, and ``python -m app progress
+refresh`` recomputes them all (after a change to the arithmetic, for instance).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, update
+from sqlalchemy import Row, Select, Table, bindparam, update
 from sqlalchemy.orm import Session
 
+from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
 from app.queries import goals as q
 from app.queries.goals import GoalModel
+from app.queries.observations import latest_points
 from app.schemas.goal import PlanRead, TargetRead
-from app.services.progress import evaluate_plans, evaluate_targets
+from app.services.progress import (
+    computed_parts,
+    evaluate_plans,
+    evaluate_targets,
+    stored_plan_read,
+    stored_target_read,
+)
 
+# Goals evaluated per round trip when many are recomputed: their series are fetched
+# together, and memory stays bounded whatever the number of goals.
 BATCH = 5_000
+
+Read = TypeVar("Read", TargetRead, PlanRead)
+GoalRows = Sequence[Row[Any, Indicator, Region]]
 
 
 def store(
-    session: Session, model: type[Target] | type[Plan], reads: Iterable[TargetRead | PlanRead]
+    session: Session,
+    model: type[Target] | type[Plan],
+    reads: Iterable[TargetRead | PlanRead],
+    *,
+    only_missing: bool = False,
 ) -> None:
-    """One UPDATE per status value, whatever the number of goals."""
-    by_status: dict[str, list[int]] = defaultdict(list)
-    for read in reads:
-        by_status[read.progress.status].append(read.id)
-    for status, ids in by_status.items():
-        for start in range(0, len(ids), BATCH):
-            session.execute(
-                update(model)
-                .where(model.id.in_(ids[start : start + BATCH]))
-                .values(status=status)
-                .execution_options(synchronize_session=False)
-            )
+    """Write each read's status and progress onto its goal, one executemany in all.
+
+    ``only_missing`` is for fills on a read: a writer that committed meanwhile has already
+    stored a newer block, which a fill computed from an older snapshot must not overwrite.
+    """
+    table = cast(Table, model.__table__)
+    stmt = update(table).where(table.c.id == bindparam("b_id"))
+    if only_missing:
+        stmt = stmt.where(table.c.progress.is_(None))
+    stmt = stmt.values(
+        status=bindparam("b_status"),
+        progress=bindparam("b_progress", type_=table.c.progress.type),
+    )
+    params = [
+        {"b_id": r.id, "b_status": r.progress.status, "b_progress": computed_parts(r)}
+        for r in reads
+    ]
+    for start in range(0, len(params), BATCH):
+        session.execute(stmt, params[start : start + BATCH])
 
 
-def _evaluate(
-    session: Session, model: type[GoalModel], rows: Sequence[object]
+def evaluate(
+    session: Session, model: type[Target] | type[Plan], rows: GoalRows
 ) -> list[TargetRead] | list[PlanRead]:
     now = utc_now()
     if model is Target:
-        return evaluate_targets(session, rows, now)  # type: ignore[arg-type]
-    return evaluate_plans(session, rows, now)  # type: ignore[arg-type]
+        return evaluate_targets(session, rows, now)
+    return evaluate_plans(session, rows, now)
+
+
+def current_reads(session: Session, model: type[Target] | type[Plan], rows: GoalRows) -> list[Any]:
+    """Reads as of now from the stored blocks; goals without one are computed and kept.
+
+    The fill is committed at once, even on a read: it is a cache of what the figures say.
+    """
+    missing = [row for row in rows if row[0].progress is None]
+    computed: dict[int, TargetRead | PlanRead] = {}
+    if missing:
+        fresh = evaluate(session, model, missing)
+        store(session, model, fresh, only_missing=True)
+        session.commit()
+        computed = {read.id: read for read in fresh}
+    stored = stored_target_read if model is Target else stored_plan_read
+    return [
+        computed.get(goal.id) or stored(goal, indicator, region, _parts(goal))
+        for goal, indicator, region in rows
+    ]
+
+
+def _batches(
+    session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
+) -> Iterator[GoalRows]:
+    """The goals ``stmt`` selects, by keyset on id: later batches never skip rows that an
+    earlier batch's update took out of ``stmt``'s filter."""
+    last = 0
+    while True:
+        rows = q.fetch(
+            session, stmt.order_by(None).where(model.id > last).order_by(model.id).limit(BATCH)
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0].id
+        for row in rows:  # keep the identity map small over hundreds of thousands of goals
+            session.expunge(row[0])
 
 
 def refresh(
     session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
-) -> None:
-    """Recompute and store the status of every goal ``stmt`` selects, in batches."""
-    offset = 0
-    while True:
-        rows = q.fetch(session, stmt.order_by(None).order_by(model.id).limit(BATCH).offset(offset))
-        if not rows:
-            return
-        store(session, model, _evaluate(session, model, rows))
-        offset += BATCH
+) -> int:
+    """Recompute and store the progress of every goal ``stmt`` selects; returns how many."""
+    done = 0
+    for rows in _batches(session, model, stmt):
+        store(session, model, evaluate(session, model, rows))
+        done += len(rows)
+    return done
 
 
 def refresh_missing(
     session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
 ) -> None:
-    """Compute and keep the status of the goals among ``stmt``'s that have none yet.
-
-    Committed at once, even on a read: it is a cache of what the figures already say.
-    """
+    """Compute and keep the status of the goals among ``stmt``'s that have none yet."""
     missing = stmt.where(model.status.is_(None))
     if session.scalar(missing.with_only_columns(model.id).limit(1)) is None:
         return
-    refresh(session, model, missing)
-    session.commit()
+    for rows in _batches(session, model, missing):
+        store(session, model, evaluate(session, model, rows))
+        session.commit()
 
 
-def refresh_all(session: Session) -> None:
-    refresh(session, Target, q.goals_query(Target, include_retired=True))
-    refresh(session, Plan, q.goals_query(Plan, include_retired=True))
+def refresh_all(session: Session) -> int:
+    return refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
+        session, Plan, q.goals_query(Plan, include_retired=True)
+    )
 
 
-def refresh_pairs(
-    session: Session, pairs: set[tuple[str, str]]
+def refresh_pairs(session: Session, pairs: set[tuple[str, str]]) -> int:
+    """Recompute every goal, retired ones included, of these (indicator, region) pairs."""
+    done = 0
+    for stmt in _pair_chunks(q.goals_query(Target, include_retired=True), Target, pairs):
+        done += refresh(session, Target, stmt)
+    for plans in _pair_chunks(q.goals_query(Plan, include_retired=True), Plan, pairs):
+        done += refresh(session, Plan, plans)
+    return done
+
+
+def _pair_chunks(
+    stmt: Select[GoalModel, Indicator, Region],
+    model: type[GoalModel],
+    pairs: set[tuple[str, str]],
+) -> Iterator[Select[GoalModel, Indicator, Region]]:
+    """``stmt`` narrowed to the pairs' regions and indicators, 500 regions at a time (a
+    superset of the pairs: recomputing a goal whose figures did not change is harmless)."""
+    regions = sorted({p[1] for p in pairs})
+    for start in range(0, len(regions), 500):
+        chunk = set(regions[start : start + 500])
+        indicators = sorted({i for i, r in pairs if r in chunk})
+        yield stmt.where(model.region_code.in_(chunk), model.indicator_code.in_(indicators))
+
+
+def status_counts_as_of(
+    session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region], as_of: Any
+) -> dict[str, int]:
+    """Statuses at a past moment: every goal evaluated, in batches of bounded memory."""
+    counts: dict[str, int] = {}
+    evaluate_at = evaluate_targets if model is Target else evaluate_plans
+    for rows in _batches(session, model, stmt):
+        for read in evaluate_at(session, rows, as_of):
+            counts[read.progress.status] = counts.get(read.progress.status, 0) + 1
+    return counts
+
+
+def refresh_for_figures(
+    session: Session, figures: Iterable[tuple[str, str, int]]
 ) -> tuple[list[TargetRead], list[PlanRead]]:
-    """Recompute the goals of these (indicator, region) pairs; returns their fresh reads."""
-    if not pairs:
+    """After new figures (indicator, region, period year): the goals of those series with
+    their progress now, recomputed and stored where a figure can change it.
+
+    A goal that ends before the earliest new figure's year cannot change
+    (``depends_on_year``): it is read from its stored block. The series are fetched once
+    for the targets and the plans together.
+    """
+    earliest: dict[tuple[str, str], int] = {}
+    for indicator, region, year in figures:
+        pair = (indicator, region)
+        earliest[pair] = min(year, earliest.get(pair, year))
+    if not earliest:
         return [], []
-    indicators = {p[0] for p in pairs}
-    regions = {p[1] for p in pairs}
-    targets = [
-        r
-        for r in q.fetch(
-            session,
-            q.goals_query(Target).where(
-                Target.indicator_code.in_(indicators), Target.region_code.in_(regions)
-            ),
-        )
-        if (r[0].indicator_code, r[0].region_code) in pairs
-    ]
-    plans = [
-        r
-        for r in q.fetch(
-            session,
-            q.goals_query(Plan).where(
-                Plan.indicator_code.in_(indicators), Plan.region_code.in_(regions)
-            ),
-        )
-        if (r[0].indicator_code, r[0].region_code) in pairs
-    ]
+    targets = _goals_of_pairs(session, Target, set(earliest))
+    plans = _goals_of_pairs(session, Plan, set(earliest))
+
+    def changed(goal: Target | Plan, end_year: int) -> bool:
+        first = earliest[(goal.indicator_code, goal.region_code)]
+        return goal.progress is None or depends_on_year(end_year, first)
+
+    stale_targets = [r for r in targets if changed(r[0], r[0].end_year)]
+    stale_plans = [r for r in plans if changed(r[0], r[0].year)]
     now = utc_now()
-    target_reads = evaluate_targets(session, targets, now)
-    plan_reads = evaluate_plans(session, plans, now)
-    store(session, Target, target_reads)
-    store(session, Plan, plan_reads)
-    return target_reads, plan_reads
+    series = latest_points(
+        session,
+        now,
+        {(t.indicator_code, t.region_code) for t, _, _ in stale_targets}
+        | {(p.indicator_code, p.region_code) for p, _, _ in stale_plans},
+    )
+    fresh_targets = {t.id: t for t in evaluate_targets(session, stale_targets, now, series)}
+    fresh_plans = {p.id: p for p in evaluate_plans(session, stale_plans, now, series)}
+    store(session, Target, fresh_targets.values())
+    store(session, Plan, fresh_plans.values())
+    return (
+        [fresh_targets.get(r[0].id) or stored_target_read(*r, _parts(r[0])) for r in targets],
+        [fresh_plans.get(r[0].id) or stored_plan_read(*r, _parts(r[0])) for r in plans],
+    )
+
+
+def _parts(goal: Target | Plan) -> dict[str, Any]:
+    return cast(dict[str, Any], goal.progress)
+
+
+def _goals_of_pairs(
+    session: Session, model: type[GoalModel], pairs: set[tuple[str, str]]
+) -> list[Row[GoalModel, Indicator, Region]]:
+    """Goals in force of exactly these pairs: per chunk of regions, filtered to the pairs."""
+    found: list[Row[GoalModel, Indicator, Region]] = []
+    for stmt in _pair_chunks(q.goals_query(model), model, pairs):
+        found += [
+            r for r in q.fetch(session, stmt) if (r[0].indicator_code, r[0].region_code) in pairs
+        ]
+    return found

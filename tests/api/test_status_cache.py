@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Plan, Target
+from app.schemas.goal import PlanRead
 from tests.conftest import bearer
 
 
@@ -77,3 +79,116 @@ def test_summary_as_of_the_past_is_computed_from_the_figures_then(client: TestCl
     ).json()["plans"]
     now = client.get("/api/v1/summary", params={"region": "500000"}).json()["plans"]
     assert early["by_status"]["on_schedule"] < now["by_status"]["on_schedule"]
+
+
+def _items(client: TestClient, kind: str, **params: str) -> list[dict[str, object]]:
+    response = client.get(f"/api/v1/{kind}", params={"limit": 1000, **params})
+    assert response.status_code == 200
+    items: list[dict[str, object]] = response.json()["items"]
+    return items
+
+
+def test_stored_progress_reads_the_same_as_computed_now(client: TestClient) -> None:
+    # without as_of the page comes from the stored blocks; with a far-future as_of every
+    # block is computed from the figures: both must say the same, figure for figure
+    for kind in ("targets", "plans"):
+        stored = _items(client, kind)
+        computed = _items(client, kind, as_of="2100-01-01T00:00:00Z")
+        assert stored == computed
+        assert any(i["progress"]["actual"] is not None for i in stored)  # type: ignore[index]
+
+
+def test_goals_without_stored_progress_are_computed_on_first_read(
+    client: TestClient, session: Session
+) -> None:
+    expected = _items(client, "plans")
+    session.execute(update(Plan).values(progress=None))
+    session.commit()
+    assert _items(client, "plans") == expected
+    session.expire_all()
+    assert None not in session.scalars(select(Plan.progress)).all()
+
+
+def test_a_post_updates_the_stored_progress(
+    client: TestClient, session: Session, api_keys: dict[str, str]
+) -> None:
+    (plan,) = [
+        p
+        for p in _items(client, "plans", indicator="key_project_investment", region="500000")
+        if p["year"] == 2023
+    ]
+    assert plan["progress"]["actual"] == 2411  # type: ignore[index]
+    row = {
+        "indicator": "key_project_investment",
+        "region": "500000",
+        "period": "2023-Q3",
+        "value": 0.348,
+        "unit": "万亿元",
+    }
+    response = client.post("/api/v1/observations", json=row, headers=bearer(api_keys["analyst"]))
+    assert response.status_code == 201
+    (after,) = [
+        p
+        for p in _items(client, "plans", indicator="key_project_investment", region="500000")
+        if p["year"] == 2023
+    ]
+    # 3,480 亿元 of 4,300 at the end of Q3: 80.93 % done at 75 % of the year
+    progress = after["progress"]
+    assert progress["actual"] == 3480  # type: ignore[index]
+    assert progress["actual_period"] == "2023-Q3"  # type: ignore[index]
+    assert progress["completion_rate"] == 80.9302  # type: ignore[index]
+    assert progress["elapsed"] == 75  # type: ignore[index]
+
+
+def test_the_back_fill_fills_every_missing_status_in_one_call(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # batches far smaller than the number of goals: each batch's updates take its rows out
+    # of "status IS NULL", which an OFFSET-paged fill skipped over (half filled per call)
+    from app.services import status
+
+    expected = client.get("/api/v1/summary").json()
+    monkeypatch.setattr(status, "BATCH", 7)
+    session.execute(update(Target).values(status=None, progress=None))
+    session.execute(update(Plan).values(status=None, progress=None))
+    session.commit()
+    first = client.get("/api/v1/summary").json()
+    assert (first["targets"], first["plans"]) == (expected["targets"], expected["plans"])
+    assert None not in _stored(session, Target).values()
+    assert None not in _stored(session, Plan).values()
+
+
+def test_a_post_recomputes_only_the_goals_its_figures_can_change(
+    client: TestClient,
+    session: Session,
+    api_keys: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.services import status
+
+    plans = _items(client, "plans", indicator="key_project_investment", region="500000")
+    plan_2023 = next(p for p in plans if p["year"] == 2023)
+    evaluated: list[int] = []
+    real = status.evaluate_plans
+
+    def spy(*args: object, **kwargs: object) -> list[PlanRead]:
+        reads = real(*args, **kwargs)  # type: ignore[arg-type]
+        evaluated.extend(r.id for r in reads)
+        return reads
+
+    monkeypatch.setattr(status, "evaluate_plans", spy)
+    row = {
+        "indicator": "key_project_investment",
+        "region": "500000",
+        "period": "2024-Q1",
+        "value": 1000,
+        "unit": "亿元",
+    }
+    response = client.post("/api/v1/observations", json=row, headers=bearer(api_keys["analyst"]))
+    assert response.status_code == 201
+    answered = {p["id"]: p for p in response.json()["plans"]}
+    # a 2024 figure cannot change the 2023 plan: not recomputed, still in the answer as it was
+    assert plan_2023["id"] not in evaluated
+    assert answered[plan_2023["id"]] == plan_2023
+    assert {p["id"] for p in plans} == set(answered)
+    assert all(answered[i]["year"] >= 2024 for i in evaluated)

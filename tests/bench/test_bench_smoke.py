@@ -99,6 +99,24 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert any("scorecard" in r["bench"] and "pgbench" in r["what"] for r in result["ratios"])
     assert result["explain"], "EXPLAIN ANALYZE of the scorecard statements is recorded"
 
+    # The scorecard now reads each goal's stored progress and never the observations; the
+    # same scorecard as of a moment computes from the region's series, and its plan must
+    # reach them through an index: never a full scan of the observation table.
+    scorecard_plans = {k: v for k, v in result["explain"].items() if k.startswith("scorecard")}
+    now_plans = [v for k, v in scorecard_plans.items() if " as_of " not in k]
+    as_of_plans = [v for k, v in scorecard_plans.items() if " as_of " in k]
+    assert now_plans and as_of_plans, sorted(result["explain"])
+    assert not any("observation" in plan for plan in now_plans), now_plans
+    assert any("on observation" in plan for plan in as_of_plans), as_of_plans
+    assert not any("Seq Scan on observation" in plan for plan in as_of_plans), as_of_plans
+
+    # Loaded goals get their progress computed once (python -m app progress refresh), so
+    # the summary counts every target and plan from the first call on.
+    summary = next(
+        m for m in result["measurements"] if m["subject"].startswith("app GET /api/v1/summary (")
+    )
+    assert [r["outcome"] for r in summary["reps"]] == ["200"] * 3, summary["reps"]
+
     # The bench dropped its database on the way out.
     import psycopg
 

@@ -18,6 +18,7 @@ from app.domain.progress import (
     Point,
     comparator_holds,
     completion_rate,
+    depends_on_year,
     elapsed_pct,
     gap,
     plan_progress,
@@ -162,3 +163,48 @@ def test_elapsed_is_monotone_in_the_period(
     assert early.end_time <= late.end_time
     before, after = elapsed_pct(early, start, end), elapsed_pct(late, start, end)
     assert 0 <= before <= after <= 100
+
+
+# --- a figure after a goal's end year never changes its progress -------------------------
+
+
+@st.composite
+def points(draw: st.DrawFn) -> Point:
+    value = draw(st.none() | positive_values)
+    growth = draw(st.none() | values) if value is not None else draw(values)
+    return Point(draw(periods()), value, growth, draw(st.none() | positive_values))
+
+
+@EXAMPLES
+@given(
+    basis=st.sampled_from(["value", "yoy", "cagr", "cumulative", "change"]),
+    comparator=comparators,
+    goal_value=positive_values,
+    measure=measures,
+    baseline=baselines,
+    start=st.integers(2021, 2025),
+    length=st.integers(0, 4),
+    series=st.lists(points(), max_size=12),
+    later=st.lists(points(), min_size=1, max_size=4),
+)
+def test_figures_after_the_end_year_change_nothing(
+    basis: str,
+    comparator: Comparator,
+    goal_value: Decimal,
+    measure: Measure,
+    baseline: Baseline | None,
+    start: int,
+    length: int,
+    series: list[Point],
+    later: list[Point],
+) -> None:
+    # what lets a post of 2026 figures skip recomputing the 2025 plans (depends_on_year)
+    end = start + length
+    goal = Goal(basis, comparator, goal_value, start, end, measure, baseline)  # type: ignore[arg-type]
+    # one point per period, as the latest revisions are
+    before = list({p.period: p for p in series if depends_on_year(end, p.period.year)}.values())
+    by_period = {p.period: p for p in before}
+    by_period.update({p.period: p for p in later if not depends_on_year(end, p.period.year)})
+    assert target_progress(goal, list(by_period.values())) == target_progress(goal, before)
+    if length == 0:
+        assert plan_progress(goal, list(by_period.values())) == plan_progress(goal, before)

@@ -108,7 +108,6 @@ def list_targets(
         session,
         Target,
         stmt,
-        evaluate_targets,
         status=status,
         as_of=as_of,
         as_of_given=as_of_given,
@@ -135,7 +134,7 @@ def get_target(
     series = series_for(session, as_of, [(target.indicator_code, target.region_code)])[
         (target.indicator_code, target.region_code)
     ]
-    read = target_read(target, indicator, region, series)
+    read = target_read(target, indicator, region, [obs for obs, _, _ in series])
     response.headers["ETag"] = goal_service.etag(target)
     return TargetDetail(**read.model_dump(), history=history(series))
 
@@ -164,7 +163,6 @@ def list_plans(
         session,
         Plan,
         stmt,
-        evaluate_plans,
         status=status,
         as_of=as_of,
         as_of_given=as_of_given,
@@ -189,7 +187,7 @@ def get_plan(
     series = series_for(session, as_of, [(plan.indicator_code, plan.region_code)])[
         (plan.indicator_code, plan.region_code)
     ]
-    read = plan_read(plan, indicator, region, series)
+    read = plan_read(plan, indicator, region, [obs for obs, _, _ in series])
     response.headers["ETag"] = goal_service.etag(plan)
     return PlanDetail(**read.model_dump(), history=history(series))
 

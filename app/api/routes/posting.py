@@ -29,7 +29,7 @@ from app.services.posting import (
     record_observations,
 )
 from app.services.progress import observation_read
-from app.services.status import refresh_pairs
+from app.services.status import refresh_for_figures
 from app.settings import get_settings
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -120,8 +120,9 @@ def _rows(content_type: str, body: bytes) -> tuple[list[Any], bool]:
 
 def _post(session: Session, key: ApiKey, rows: list[Any]) -> PostResult:
     outcome = record_observations(session, rows, key.name, max_rows=get_settings().max_batch_rows)
-    pairs = {(o.indicator_code, o.region_code) for o in outcome.observations}
-    targets, plans = refresh_pairs(session, pairs)
+    targets, plans = refresh_for_figures(
+        session, ((o.indicator_code, o.region_code, o.period_year) for o in outcome.observations)
+    )
     ref = outcome.reference
     return PostResult(
         items=[

@@ -13,8 +13,7 @@ from app.models import Plan, Target
 from app.queries import goals as q
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.summary import StatusCounts, SummaryRead
-from app.services.progress import evaluate_plans, evaluate_targets
-from app.services.status import refresh_missing
+from app.services.status import refresh_missing, status_counts_as_of
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -36,10 +35,8 @@ def summary(
     targets_stmt = q.goals_query(Target, region=region)
     plans_stmt = q.goals_query(Plan, region=region)
     if as_of_given:
-        targets = evaluate_targets(session, q.fetch(session, targets_stmt), as_of)
-        plans = evaluate_plans(session, q.fetch(session, plans_stmt), as_of)
-        target_counts = Counter(t.progress.status for t in targets)
-        plan_counts = Counter(p.progress.status for p in plans)
+        target_counts = Counter(status_counts_as_of(session, Target, targets_stmt, as_of))
+        plan_counts = Counter(status_counts_as_of(session, Plan, plans_stmt, as_of))
     else:
         refresh_missing(session, Target, targets_stmt)
         refresh_missing(session, Plan, plans_stmt)
