@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,16 +115,17 @@ def new_plan(payload: PlanCreate) -> Plan:
     return Plan(**goal_columns(payload), year=payload.year)
 
 
-def build_observation(
+def observation_values(
     payload: ObservationCreate,
     ref: ReferenceData,
     *,
     recorded_at: datetime,
     recorded_by: str,
     row: int | None = None,
-) -> tuple[Observation | None, list[FieldError]]:
-    """A new (unsaved, revision-less) observation in the indicator's unit, or the errors."""
-    document = payload.source.document if payload.source else None
+) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    """The columns of a new (revision-less) observation in the indicator's unit, or the errors."""
+    source = payload.source
+    document = source.document if source else None
     errors = _check_refs(payload.indicator, payload.region, document, ref, row)
     indicator = ref.indicators.get(payload.indicator)
     value = None
@@ -145,24 +147,40 @@ def build_observation(
     if errors:
         return None, errors
     period = parse_period(payload.period)
-    observation = Observation(
-        indicator_code=payload.indicator,
-        region_code=payload.region,
-        period=str(period),
-        period_year=period.year,
-        period_end_month=period.end_month,
-        value=value,
-        unit=indicator.unit if indicator is not None and value is not None else None,
-        stated_value=payload.value,
-        stated_unit=(payload.unit or (indicator.unit if indicator else None))
+    return {
+        "indicator_code": payload.indicator,
+        "region_code": payload.region,
+        "period": str(period),
+        "period_year": period.year,
+        "period_end_month": period.end_month,
+        "value": value,
+        "unit": indicator.unit if indicator is not None and value is not None else None,
+        "stated_value": payload.value,
+        "stated_unit": (payload.unit or (indicator.unit if indicator else None))
         if payload.value is not None
         else None,
-        yoy_growth=payload.yoy_growth,
-        reported_completion_rate=payload.reported_completion_rate,
-        document_code=document,
-        quote=payload.source.quote if payload.source else None,
-        note=payload.note,
-        recorded_at=recorded_at,
-        recorded_by=recorded_by,
+        "yoy_growth": payload.yoy_growth,
+        "reported_completion_rate": payload.reported_completion_rate,
+        "document_code": document,
+        "quote": source.quote if source else None,
+        "note": payload.note,
+        "recorded_at": recorded_at,
+        "recorded_by": recorded_by,
+    }, []
+
+
+def build_observation(
+    payload: ObservationCreate,
+    ref: ReferenceData,
+    *,
+    recorded_at: datetime,
+    recorded_by: str,
+    row: int | None = None,
+) -> tuple[Observation | None, list[FieldError]]:
+    """A new (unsaved, revision-less) observation in the indicator's unit, or the errors."""
+    values, errors = observation_values(
+        payload, ref, recorded_at=recorded_at, recorded_by=recorded_by, row=row
     )
-    return observation, []
+    if values is None:
+        return None, errors
+    return Observation(**values), []

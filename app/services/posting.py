@@ -16,15 +16,24 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.domain.periods import parse_period
+from app.domain.periods import Period, parse_period
 from app.errors import AppError, FieldError, ValidationFailed
 from app.models import AuditEntry, Indicator, Observation
-from app.queries.observations import series_for
+from app.queries.revisions import (
+    NaturalKey,
+    Revision,
+    insert_rows,
+    latest,
+    revisions_before,
+    revisions_in_years,
+    revisions_of_keys,
+    top_revisions,
+)
 from app.schemas.write import ObservationCreate
-from app.services.figures import ReferenceData, build_observation, load_reference
+from app.services.figures import ReferenceData, load_reference, observation_values
 
 OUTLIER_FACTOR = Decimal(3)
 CSV_FIELDS = (
@@ -160,67 +169,92 @@ def _lock_keys(session: Session, keys: Sequence[tuple[str, str, str]]) -> None:
         )
 
 
-def _top_revisions(
-    session: Session, keys: Sequence[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], int]:
-    wanted = set(keys)
-    stmt = (
-        select(
-            Observation.indicator_code,
-            Observation.region_code,
-            Observation.period,
-            func.max(Observation.revision),
-        )
-        .where(
-            Observation.indicator_code.in_({k[0] for k in wanted}),
-            Observation.region_code.in_({k[1] for k in wanted}),
-            Observation.period.in_({k[2] for k in wanted}),
-        )
-        .group_by(Observation.indicator_code, Observation.region_code, Observation.period)
-    )
-    return {(i, r, p): n for i, r, p, n in session.execute(stmt) if (i, r, p) in wanted}
+LevelRow = tuple[int, tuple[str, str], Period]  # row number, (indicator, region), period
+
+
+def _earlier_levels(
+    revisions: list[Revision], todo: list[LevelRow], comparable: dict[int, tuple[str, Decimal]]
+) -> list[LevelRow]:
+    """Fill ``comparable`` with each row's latest earlier positive period among ``revisions``.
+
+    Answers the rows for which ``revisions`` hold no such period.
+    """
+    by_pair: dict[tuple[str, str], list[tuple[tuple[int, int, int], Decimal, str]]] = {}
+    for rev in latest(revisions).values():
+        if rev.value is not None and rev.value > 0:
+            by_pair.setdefault((rev.indicator_code, rev.region_code), []).append(
+                (parse_period(rev.period).sort_key, rev.value, rev.period)
+            )
+    missing = []
+    for number, pair, period in todo:
+        earlier = [c for c in by_pair.get(pair, ()) if c[0] < period.sort_key]
+        if earlier:
+            _, previous, previous_period = max(earlier)
+            comparable[number] = (previous_period, previous)
+        else:
+            missing.append((number, pair, period))
+    return missing
 
 
 def _outlier_warnings(
     session: Session,
-    observations: Sequence[Observation],
+    rows: Sequence[dict[str, Any]],
     now: datetime,
     indicators: dict[str, Indicator],
 ) -> list[FieldError]:
     """Like DHIS2's min-max check: > 3× or < ⅓ of the comparable earlier figure.
 
     For a level the comparable figure is the latest earlier period; for a flow, which is
-    year-to-date, the same period a year before (2023-H1 against 2022-H1).
+    year-to-date, the same period a year before (2023-H1 against 2022-H1). Either is the
+    latest revision recorded by ``now`` of that period, and only a positive figure counts.
+    Only those candidates are read: for a flow the one period a year before, for a level
+    the periods of its own year and the year before, and further back only for a series
+    that has no positive earlier figure in those two years.
     """
-    pairs = {(o.indicator_code, o.region_code) for o in observations}
-    series = series_for(session, now, pairs)
+    comparable: dict[int, tuple[str, Decimal]] = {}  # row number -> (period, value)
+    flow_rows: list[tuple[int, NaturalKey]] = []
+    level_rows: list[LevelRow] = []
+    for number, row in enumerate(rows, start=1):
+        value = row["value"]
+        if value is None or value <= 0:
+            continue
+        pair = (row["indicator_code"], row["region_code"])
+        period = parse_period(row["period"])
+        if indicators[pair[0]].measure == "flow":
+            year_before = Period(period.year - 1, period.kind, period.index)
+            flow_rows.append((number, (*pair, str(year_before))))
+        else:
+            level_rows.append((number, pair, period))
+
+    if flow_rows:
+        found = latest(revisions_of_keys(session, now, (key for _, key in flow_rows)))
+        for number, key in flow_rows:
+            rev = found.get(key)
+            if rev is not None and rev.value is not None and rev.value > 0:
+                comparable[number] = (rev.period, rev.value)
+
+    if level_rows:
+        years = {(*pair, y) for _, pair, p in level_rows for y in (p.year - 1, p.year)}
+        missing = _earlier_levels(revisions_in_years(session, now, years), level_rows, comparable)
+        if missing:
+            # Nothing positive in the two years before: look further back in those series.
+            before = max(p.year - 1 for _, _, p in missing)
+            older = revisions_before(session, now, {pair for _, pair, _ in missing}, before)
+            _earlier_levels(older, missing, comparable)
+
     warnings = []
-    for number, obs in enumerate(observations, start=1):
-        if obs.value is None or obs.value <= 0:
+    for number, row in enumerate(rows, start=1):
+        if number not in comparable:
             continue
-        period = parse_period(obs.period)
-        earlier = []
-        for row in series[(obs.indicator_code, obs.region_code)]:
-            other = row[0]
-            if other.value is None or other.value <= 0:
-                continue
-            other_period = parse_period(other.period)
-            if indicators[obs.indicator_code].measure == "flow":
-                same_span = other_period.kind == period.kind and other_period.index == period.index
-                if same_span and other_period.year == period.year - 1:
-                    earlier.append((other_period.sort_key, other.value, other.period))
-            elif other_period.sort_key < period.sort_key:
-                earlier.append((other_period.sort_key, other.value, other.period))
-        if not earlier:
-            continue
-        _, previous, previous_period = max(earlier)
-        ratio = obs.value / previous
+        previous_period, previous = comparable[number]
+        value, unit = row["value"], row["unit"]
+        ratio = value / previous
         if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
             warnings.append(
                 FieldError(
                     "value",
-                    f"{obs.value} {obs.unit} is {ratio:.2f}× the {previous_period} figure "
-                    f"({previous} {obs.unit}); stored, please check",
+                    f"{value} {unit} is {ratio:.2f}× the {previous_period} figure "
+                    f"({previous} {unit}); stored, please check",
                     number,
                 )
             )
@@ -239,10 +273,10 @@ def record_observations(
     now = now or datetime.now(UTC)
     payloads, errors = validate_rows(rows, max_rows)
     ref = load_reference(session)
-    built: list[Observation] = []
+    built: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str], int] = {}
     for number, payload in payloads:
-        observation, row_errors = build_observation(
+        values, row_errors = observation_values(
             payload, ref, recorded_at=now, recorded_by=actor, row=number
         )
         period = parse_period(payload.period)
@@ -257,53 +291,60 @@ def record_observations(
             )
         seen.setdefault(key, number)
         errors += row_errors
-        if observation is not None:
-            built.append(observation)
+        if values is not None:
+            built.append(values)
     if errors:
         errors.sort(key=lambda e: e.row or 0)
         raise _batch_error(errors, len(rows))
-    keys = [(o.indicator_code, o.region_code, o.period) for o in built]
+    keys = [(v["indicator_code"], v["region_code"], v["period"]) for v in built]
     _lock_keys(session, keys)
     # Stamped once the keys are ours, so recorded_at follows revision order.
     recorded_at = max(now, datetime.now(UTC))
     warnings = _outlier_warnings(session, built, recorded_at, ref.indicators)
-    top = _top_revisions(session, keys)
-    for observation, key in zip(built, keys, strict=True):
-        observation.revision = top.get(key, 0) + 1
-        observation.recorded_at = recorded_at
-    session.add_all(built)
-    session.flush()
-    session.add_all(
-        AuditEntry(
-            at=recorded_at,
-            actor=actor,
-            action="create",
-            entity="observation",
-            entity_id=o.id,
-            before=None,
-            after=observation_snapshot(o),
-        )
-        for o in built
+    top = top_revisions(session, keys)
+    for values, key in zip(built, keys, strict=True):
+        values["revision"] = top.get(key, 0) + 1
+        values["recorded_at"] = recorded_at
+    # Core multi-row inserts (insertmanyvalues on both backends), not one ORM flush per
+    # object; the ids come back in row order.
+    ids = insert_rows(session, Observation, built)
+    insert_rows(
+        session,
+        AuditEntry,
+        [
+            {
+                "at": recorded_at,
+                "actor": actor,
+                "action": "create",
+                "entity": "observation",
+                "entity_id": id_,
+                "before": None,
+                "after": observation_snapshot(values),
+            }
+            for id_, values in zip(ids, built, strict=True)
+        ],
     )
-    session.flush()
-    return PostOutcome(built, ref, warnings)
+    observations = [Observation(id=id_, **values) for id_, values in zip(ids, built, strict=True)]
+    return PostOutcome(observations, ref, warnings)
 
 
-def observation_snapshot(o: Observation) -> dict[str, Any]:
-    def num(v: Decimal | None) -> str | None:
-        return None if v is None else format(v, "f")
+def _num(v: Decimal | None) -> str | None:
+    return None if v is None else format(v, "f")
 
+
+def observation_snapshot(o: dict[str, Any]) -> dict[str, Any]:
+    """The audit entry's ``after`` of a new observation, from its column values."""
     return {
-        "indicator": o.indicator_code,
-        "region": o.region_code,
-        "period": o.period,
-        "revision": o.revision,
-        "value": num(o.value),
-        "unit": o.unit,
-        "stated_value": num(o.stated_value),
-        "stated_unit": o.stated_unit,
-        "yoy_growth": num(o.yoy_growth),
-        "reported_completion_rate": num(o.reported_completion_rate),
-        "document": o.document_code,
-        "note": o.note,
+        "indicator": o["indicator_code"],
+        "region": o["region_code"],
+        "period": o["period"],
+        "revision": o["revision"],
+        "value": _num(o["value"]),
+        "unit": o["unit"],
+        "stated_value": _num(o["stated_value"]),
+        "stated_unit": o["stated_unit"],
+        "yoy_growth": _num(o["yoy_growth"]),
+        "reported_completion_rate": _num(o["reported_completion_rate"]),
+        "document": o["document_code"],
+        "note": o["note"],
     }
