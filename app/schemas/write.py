@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -27,15 +27,17 @@ FiniteDecimal = Annotated[
 ]
 
 
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab, LF and CR are allowed.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class WriteModel(BaseModel):
     """Refuses control characters (NUL, …) in every string: Postgres cannot store NUL."""
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
-        if isinstance(value, str) and any(
-            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
-        ):
+        if isinstance(value, str) and _CONTROL_CHARACTER.search(value):
             raise ValueError("control characters are not allowed")
         return value
 

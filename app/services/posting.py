@@ -57,6 +57,7 @@ class PayloadTooLarge(AppError):
 
 @dataclass
 class PostOutcome:
+    # The rows as stored, for the answer: transient objects never added to a session.
     observations: list[Observation]
     reference: ReferenceData
     warnings: list[FieldError] = field(default_factory=list)
@@ -196,6 +197,17 @@ def _earlier_levels(
     return missing
 
 
+def _stored(id_: int, values: dict[str, Any]) -> Observation:
+    """A transient Observation holding a stored row's values, for the answer.
+
+    Filled like the ORM's own loader fills instances, without per-attribute change tracking:
+    about ten times cheaper than the constructor. Only read from, never added to a session.
+    """
+    observation: Observation = Observation.__mapper__.class_manager.new_instance()
+    observation.__dict__.update(values, id=id_)
+    return observation
+
+
 def _outlier_warnings(
     session: Session,
     rows: Sequence[dict[str, Any]],
@@ -305,8 +317,8 @@ def record_observations(
     for values, key in zip(built, keys, strict=True):
         values["revision"] = top.get(key, 0) + 1
         values["recorded_at"] = recorded_at
-    # Core multi-row inserts (insertmanyvalues on both backends), not one ORM flush per
-    # object; the ids come back in row order.
+    # One statement per table (see insert_rows), not an ORM flush per object; the ids come
+    # back in row order.
     ids = insert_rows(session, Observation, built)
     insert_rows(
         session,
@@ -324,7 +336,7 @@ def record_observations(
             for id_, values in zip(ids, built, strict=True)
         ],
     )
-    observations = [Observation(id=id_, **values) for id_, values in zip(ids, built, strict=True)]
+    observations = [_stored(id_, values) for id_, values in zip(ids, built, strict=True)]
     return PostOutcome(observations, ref, warnings)
 
 
