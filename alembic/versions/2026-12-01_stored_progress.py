@@ -1,4 +1,4 @@
-"""stored progress beside the stored status; an index for the national counts
+"""each goal's read (its progress) stored beside its status; an index for the counts
 
 Revision ID: 0004
 Revises: 0003
@@ -23,19 +23,19 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table('plan', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('progress', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('read_json', sa.Text(), nullable=True))
         batch_op.create_index('ix_plan_status_retired', ['status', 'retired_at'], unique=False)
 
     with op.batch_alter_table('target', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('progress', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('read_json', sa.Text(), nullable=True))
         batch_op.create_index('ix_target_status_retired', ['status', 'retired_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('target', schema=None) as batch_op:
         batch_op.drop_index('ix_target_status_retired')
-        batch_op.drop_column('progress')
+        batch_op.drop_column('read_json')
 
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_index('ix_plan_status_retired')
-        batch_op.drop_column('progress')
+        batch_op.drop_column('read_json')

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -55,9 +53,10 @@ class GoalColumns:
     # Status as of now, kept current on every write (app/services/status.py) so that
     # counts and status filters run in SQL; null until first computed.
     status: Mapped[str | None] = mapped_column(String(24))
-    # The progress block and baseline as of now, kept current beside ``status`` (exact
-    # decimals as strings): a list of goals is then read without touching the observations.
-    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The goal's read as of now (progress block included) as the API serialises it, less
+    # its id, indicator and region, which are joined in at read time; kept current beside
+    # ``status``, so a list of goals is answered without touching the observations.
+    read_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Target(GoalColumns, Base):

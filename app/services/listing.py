@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Indicator, Plan, Region, Target
 from app.queries import goals as q
+from app.schemas.common import Page
+from app.schemas.goal import PlanRead, TargetRead
 from app.services.progress import evaluate_plans, evaluate_targets
-from app.services.status import current_reads, refresh_missing
+from app.services.status import current_page, refresh_missing
 
 
 def page_of_goals(
@@ -30,26 +32,32 @@ def page_of_goals(
     as_of_given: bool,
     limit: int,
     offset: int,
-) -> tuple[list[Any], int]:
-    """One page of goals with their progress, and the total matching the filters."""
-    evaluate = evaluate_targets if model is Target else evaluate_plans
+) -> bytes:
+    """One page of goals with their progress and the total matching the filters, as JSON."""
     if as_of_given:
+        evaluate = evaluate_targets if model is Target else evaluate_plans
+        page = Page[TargetRead] if model is Target else Page[PlanRead]
         if status is not None:
-            items = [
+            items: list[Any] = [
                 r
                 for r in evaluate(session, q.fetch(session, stmt), as_of)
                 if r.progress.status == status
             ]
-            return items[offset : offset + limit], len(items)
-        total = _count(session, stmt)
-        rows = q.fetch(session, stmt.limit(limit).offset(offset))
-        return list(evaluate(session, rows, as_of)), total
+            chosen, total = items[offset : offset + limit], len(items)
+        else:
+            total = _count(session, stmt)
+            chosen = list(
+                evaluate(session, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
+            )
+        return (
+            page(items=chosen, total=total, limit=limit, offset=offset).model_dump_json().encode()
+        )
     if status is not None:
         refresh_missing(session, model, stmt)
         stmt = stmt.where(model.status == status)
-    total = _count(session, stmt)
-    rows = q.fetch(session, stmt.limit(limit).offset(offset))
-    return current_reads(session, model, rows), total
+    return current_page(
+        session, model, stmt, total=_count(session, stmt), limit=limit, offset=offset
+    )
 
 
 def _count(session: Session, stmt: Select[Any, Indicator, Region]) -> int:

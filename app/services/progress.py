@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from functools import lru_cache
+from typing import Protocol, cast
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -209,59 +210,59 @@ def evaluate_plans(
     ]
 
 
-def _exact(node: Any) -> Any:
-    if isinstance(node, Decimal):
-        return format(node, "f")
-    if isinstance(node, dict):
-        return {k: _exact(v) for k, v in node.items()}
-    return node
+# What a stored read leaves out: joined in at read time, so that renaming an indicator or a
+# region never leaves a stale copy behind.
+JOINED_FIELDS = {"id", "indicator", "region"}
 
 
-def computed_parts(read: TargetRead | PlanRead) -> dict[str, Any]:
-    """What is stored of a read: its progress block and baseline, exact decimals as text."""
-    return {
-        "progress": _exact(read.progress.model_dump()),
-        "baseline": None if read.baseline is None else _exact(read.baseline.model_dump()),
-    }
+def read_fragment(read: TargetRead | PlanRead) -> str:
+    """The stored form of a read: the API's own JSON of it, less the joined fields."""
+    return read.model_dump_json(exclude=JOINED_FIELDS)
 
 
-def _stored_fields(
-    goal: Target | Plan, indicator: Indicator, region: Region, parts: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "id": goal.id,
-        "indicator": {"code": indicator.code, "name": indicator.name, "unit": indicator.unit},
-        "region": {"code": region.code, "name": region.name},
-        "basis": goal.basis,
-        "comparator": goal.comparator,
-        "value": goal.value,
-        "unit": goal.unit,
-        "stretch": goal.stretch,
-        "note": goal.note,
-        "source": None
-        if goal.document_code is None
-        else {"document": goal.document_code, "quote": goal.quote},
-        "retired_at": goal.retired_at,
-        "baseline": parts["baseline"],
-        "progress": parts["progress"],
-    }
+@lru_cache(maxsize=8192)
+def _indicator_json(code: str, name: str, unit: str) -> str:
+    return IndicatorRef(code=code, name=name, unit=unit).model_dump_json()
 
 
-def stored_target_read(
-    target: Target, indicator: Indicator, region: Region, parts: dict[str, Any]
-) -> TargetRead:
-    """A target's read from its stored parts: validated in one pass, no arithmetic."""
-    fields = _stored_fields(target, indicator, region, parts)
-    fields |= {"start_year": target.start_year, "end_year": target.end_year}
-    return TargetRead.model_validate(fields)
+@lru_cache(maxsize=8192)
+def _region_json(code: str, name: str) -> str:
+    return RegionRef(code=code, name=name).model_dump_json()
 
 
-def stored_plan_read(
-    plan: Plan, indicator: Indicator, region: Region, parts: dict[str, Any]
-) -> PlanRead:
-    fields = _stored_fields(plan, indicator, region, parts)
-    fields["year"] = plan.year
-    return PlanRead.model_validate(fields)
+def item_json(
+    goal_id: int,
+    indicator: tuple[str, str, str],
+    region: tuple[str, str],
+    fragment: str,
+) -> str:
+    """A goal's JSON as the API answers it, from its stored fragment: byte for byte what
+    serialising the read would give (the joined fields come first in the model)."""
+    return (
+        f'{{"id":{goal_id},"indicator":{_indicator_json(*indicator)},'
+        f'"region":{_region_json(*region)},{fragment[1:]}'
+    )
+
+
+def page_json(items: Sequence[str], total: int, limit: int, offset: int) -> bytes:
+    """A ``Page`` of items already in JSON, as its model would serialise it."""
+    return (
+        f'{{"items":[{",".join(items)}],"total":{total},"limit":{limit},"offset":{offset}}}'
+    ).encode()
+
+
+def stored_read(
+    goal: Target | Plan, indicator: Indicator, region: Region, fragment: str
+) -> TargetRead | PlanRead:
+    text = item_json(
+        goal.id,
+        (indicator.code, indicator.name, indicator.unit),
+        (region.code, region.name),
+        fragment,
+    )
+    if isinstance(goal, Target):
+        return TargetRead.model_validate_json(text)
+    return PlanRead.model_validate_json(text)
 
 
 def observation_read(obs: Observation, indicator: Indicator, region: Region) -> ObservationRead:

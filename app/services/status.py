@@ -25,11 +25,12 @@ from app.queries.goals import GoalModel
 from app.queries.observations import latest_points
 from app.schemas.goal import PlanRead, TargetRead
 from app.services.progress import (
-    computed_parts,
     evaluate_plans,
     evaluate_targets,
-    stored_plan_read,
-    stored_target_read,
+    item_json,
+    page_json,
+    read_fragment,
+    stored_read,
 )
 
 # Goals evaluated per round trip when many are recomputed: their series are fetched
@@ -55,13 +56,10 @@ def store(
     table = cast(Table, model.__table__)
     stmt = update(table).where(table.c.id == bindparam("b_id"))
     if only_missing:
-        stmt = stmt.where(table.c.progress.is_(None))
-    stmt = stmt.values(
-        status=bindparam("b_status"),
-        progress=bindparam("b_progress", type_=table.c.progress.type),
-    )
+        stmt = stmt.where(table.c.read_json.is_(None))
+    stmt = stmt.values(status=bindparam("b_status"), read_json=bindparam("b_read_json"))
     params = [
-        {"b_id": r.id, "b_status": r.progress.status, "b_progress": computed_parts(r)}
+        {"b_id": r.id, "b_status": r.progress.status, "b_read_json": read_fragment(r)}
         for r in reads
     ]
     for start in range(0, len(params), BATCH):
@@ -77,23 +75,40 @@ def evaluate(
     return evaluate_plans(session, rows, now)
 
 
-def current_reads(session: Session, model: type[Target] | type[Plan], rows: GoalRows) -> list[Any]:
-    """Reads as of now from the stored blocks; goals without one are computed and kept.
-
-    The fill is committed at once, even on a read: it is a cache of what the figures say.
-    """
-    missing = [row for row in rows if row[0].progress is None]
-    computed: dict[int, TargetRead | PlanRead] = {}
+def current_page(
+    session: Session,
+    model: type[Target] | type[Plan],
+    stmt: Select[Any, Indicator, Region],
+    *,
+    total: int,
+    limit: int,
+    offset: int,
+) -> bytes:
+    """A page of goals as of now, as JSON, from their stored reads: one query of plain
+    columns and no arithmetic. Goals without a stored read are computed and kept first
+    (committed at once, even on a read: it is a cache of what the figures say)."""
+    columns = stmt.with_only_columns(
+        model.id,
+        model.read_json,
+        Indicator.code,
+        Indicator.name,
+        Indicator.unit,
+        Region.code,
+        Region.name,
+    )
+    rows = session.execute(columns.limit(limit).offset(offset)).all()
+    fresh: dict[int, str] = {}
+    missing = [row[0] for row in rows if row[1] is None]
     if missing:
-        fresh = evaluate(session, model, missing)
-        store(session, model, fresh, only_missing=True)
+        reads = evaluate(session, model, q.fetch(session, stmt.where(model.id.in_(missing))))
+        store(session, model, reads, only_missing=True)
         session.commit()
-        computed = {read.id: read for read in fresh}
-    stored = stored_target_read if model is Target else stored_plan_read
-    return [
-        computed.get(goal.id) or stored(goal, indicator, region, _parts(goal))
-        for goal, indicator, region in rows
+        fresh = {read.id: read_fragment(read) for read in reads}
+    items = [
+        item_json(goal_id, (i_code, i_name, i_unit), (r_code, r_name), fragment or fresh[goal_id])
+        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name in rows
     ]
+    return page_json(items, total, limit, offset)
 
 
 def _batches(
@@ -200,7 +215,7 @@ def refresh_for_figures(
 
     def changed(goal: Target | Plan, end_year: int) -> bool:
         first = earliest[(goal.indicator_code, goal.region_code)]
-        return goal.progress is None or depends_on_year(end_year, first)
+        return goal.read_json is None or depends_on_year(end_year, first)
 
     stale_targets = [r for r in targets if changed(r[0], r[0].end_year)]
     stale_plans = [r for r in plans if changed(r[0], r[0].year)]
@@ -216,13 +231,14 @@ def refresh_for_figures(
     store(session, Target, fresh_targets.values())
     store(session, Plan, fresh_plans.values())
     return (
-        [fresh_targets.get(r[0].id) or stored_target_read(*r, _parts(r[0])) for r in targets],
-        [fresh_plans.get(r[0].id) or stored_plan_read(*r, _parts(r[0])) for r in plans],
+        [fresh_targets.get(r[0].id) or _stored(r) for r in targets],  # type: ignore[misc]
+        [fresh_plans.get(r[0].id) or _stored(r) for r in plans],  # type: ignore[misc]
     )
 
 
-def _parts(goal: Target | Plan) -> dict[str, Any]:
-    return cast(dict[str, Any], goal.progress)
+def _stored(row: Row[Any, Indicator, Region]) -> TargetRead | PlanRead:
+    goal, indicator, region = row
+    return stored_read(goal, indicator, region, goal.read_json)
 
 
 def _goals_of_pairs(
