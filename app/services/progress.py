@@ -251,20 +251,6 @@ def page_json(items: Sequence[str], total: int, limit: int, offset: int) -> byte
     ).encode()
 
 
-def stored_read(
-    goal: Target | Plan, indicator: Indicator, region: Region, fragment: str
-) -> TargetRead | PlanRead:
-    text = item_json(
-        goal.id,
-        (indicator.code, indicator.name, indicator.unit),
-        (region.code, region.name),
-        fragment,
-    )
-    if isinstance(goal, Target):
-        return TargetRead.model_validate_json(text)
-    return PlanRead.model_validate_json(text)
-
-
 def observation_read(obs: Observation, indicator: Indicator, region: Region) -> ObservationRead:
     source = None
     if obs.document_code is not None:

@@ -12,7 +12,7 @@ refresh`` recomputes them all (after a change to the arithmetic, for instance).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import Row, Select, Table, bindparam, update
 from sqlalchemy.orm import Session
@@ -30,14 +30,12 @@ from app.services.progress import (
     item_json,
     page_json,
     read_fragment,
-    stored_read,
 )
 
 # Goals evaluated per round trip when many are recomputed: their series are fetched
 # together, and memory stays bounded whatever the number of goals.
 BATCH = 5_000
 
-Read = TypeVar("Read", TargetRead, PlanRead)
 GoalRows = Sequence[Row[Any, Indicator, Region]]
 
 
@@ -47,8 +45,9 @@ def store(
     reads: Iterable[TargetRead | PlanRead],
     *,
     only_missing: bool = False,
-) -> None:
-    """Write each read's status and progress onto its goal, one executemany in all.
+) -> dict[int, str]:
+    """Write each read's status and progress onto its goal, one executemany in all;
+    returns the stored fragments by goal id.
 
     ``only_missing`` is for fills on a read: a writer that committed meanwhile has already
     stored a newer block, which a fill computed from an older snapshot must not overwrite.
@@ -58,12 +57,14 @@ def store(
     if only_missing:
         stmt = stmt.where(table.c.read_json.is_(None))
     stmt = stmt.values(status=bindparam("b_status"), read_json=bindparam("b_read_json"))
+    fragments = {r.id: (r.progress.status, read_fragment(r)) for r in reads}
     params = [
-        {"b_id": r.id, "b_status": r.progress.status, "b_read_json": read_fragment(r)}
-        for r in reads
+        {"b_id": goal_id, "b_status": status, "b_read_json": fragment}
+        for goal_id, (status, fragment) in fragments.items()
     ]
     for start in range(0, len(params), BATCH):
         session.execute(stmt, params[start : start + BATCH])
+    return {goal_id: fragment for goal_id, (_, fragment) in fragments.items()}
 
 
 def evaluate(
@@ -101,9 +102,8 @@ def current_page(
     missing = [row[0] for row in rows if row[1] is None]
     if missing:
         reads = evaluate(session, model, q.fetch(session, stmt.where(model.id.in_(missing))))
-        store(session, model, reads, only_missing=True)
+        fresh = store(session, model, reads, only_missing=True)
         session.commit()
-        fresh = {read.id: read_fragment(read) for read in reads}
     items = [
         item_json(goal_id, (i_code, i_name, i_unit), (r_code, r_name), fragment or fresh[goal_id])
         for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name in rows
@@ -196,9 +196,10 @@ def status_counts_as_of(
 
 def refresh_for_figures(
     session: Session, figures: Iterable[tuple[str, str, int]]
-) -> tuple[list[TargetRead], list[PlanRead]]:
+) -> tuple[list[str], list[str]]:
     """After new figures (indicator, region, period year): the goals of those series with
-    their progress now, recomputed and stored where a figure can change it.
+    their progress now, as the API's JSON, recomputed and stored where a figure can change
+    it.
 
     A goal that ends before the earliest new figure's year cannot change
     (``depends_on_year``): it is read from its stored block. The series are fetched once
@@ -226,19 +227,22 @@ def refresh_for_figures(
         {(t.indicator_code, t.region_code) for t, _, _ in stale_targets}
         | {(p.indicator_code, p.region_code) for p, _, _ in stale_plans},
     )
-    fresh_targets = {t.id: t for t in evaluate_targets(session, stale_targets, now, series)}
-    fresh_plans = {p.id: p for p in evaluate_plans(session, stale_plans, now, series)}
-    store(session, Target, fresh_targets.values())
-    store(session, Plan, fresh_plans.values())
+    fresh_targets = store(session, Target, evaluate_targets(session, stale_targets, now, series))
+    fresh_plans = store(session, Plan, evaluate_plans(session, stale_plans, now, series))
     return (
-        [fresh_targets.get(r[0].id) or _stored(r) for r in targets],  # type: ignore[misc]
-        [fresh_plans.get(r[0].id) or _stored(r) for r in plans],  # type: ignore[misc]
+        [_item(row, fresh_targets) for row in targets],
+        [_item(row, fresh_plans) for row in plans],
     )
 
 
-def _stored(row: Row[Any, Indicator, Region]) -> TargetRead | PlanRead:
+def _item(row: Row[Any, Indicator, Region], fresh: dict[int, str]) -> str:
     goal, indicator, region = row
-    return stored_read(goal, indicator, region, goal.read_json)
+    return item_json(
+        goal.id,
+        (indicator.code, indicator.name, indicator.unit),
+        (region.code, region.name),
+        fresh.get(goal.id) or goal.read_json,
+    )
 
 
 def _goals_of_pairs(
