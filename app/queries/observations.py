@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Numeric, Row, Select, and_, func, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from app.domain.periods import parse_period
 from app.models import Indicator, Observation, Region
 
 ObservationRow = Row[Observation, Indicator, Region]
@@ -71,24 +72,24 @@ def observations_query(
     )
 
 
-def series_for(
-    session: Session, as_of: datetime, pairs: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], list[ObservationRow]]:
-    """Latest revisions for every (indicator, region) pair, in one query whatever their number."""
-    wanted = set(pairs)
-    if not wanted:
-        return {}
-    indicators = sorted({p[0] for p in wanted})
-    regions = sorted({p[1] for p in wanted})
-    stmt = observations_query(as_of).where(
-        Observation.indicator_code.in_(indicators), Observation.region_code.in_(regions)
+def series_history(
+    session: Session, as_of: datetime, indicator: str, region: str
+) -> list[Row[Any]]:
+    """Every period's latest revision (recorded by ``as_of``) of one series, oldest period
+    first, as plain rows: one range read of the natural-key index."""
+    stmt = (
+        select(*Observation.__table__.columns)
+        .where(
+            Observation.indicator_code == indicator,
+            Observation.region_code == region,
+            Observation.recorded_at <= as_of,
+        )
+        .order_by(Observation.period, Observation.revision)
     )
-    grouped: dict[tuple[str, str], list[ObservationRow]] = {p: [] for p in wanted}
+    latest: dict[str, Row[Any]] = {}
     for row in session.execute(stmt):
-        key = (row[0].indicator_code, row[0].region_code)
-        if key in grouped:
-            grouped[key].append(row)
-    return grouped
+        latest[row.period] = row  # ascending revisions: the last one wins
+    return sorted(latest.values(), key=lambda r: parse_period(r.period).sort_key)
 
 
 SERIES_REGIONS_PER_QUERY = 200

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from app.domain.progress import (
 )
 from app.domain.units import UnitError, convert
 from app.models import Indicator, Observation, Plan, Region, Target
-from app.queries.observations import Figure, ObservationRow, latest_points
+from app.queries.observations import Figure, latest_points
 from app.schemas.common import IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.observation import ObservationRead
@@ -274,9 +275,27 @@ def observation_read(obs: Observation, indicator: Indicator, region: Region) -> 
     )
 
 
-def history(rows: Sequence[ObservationRow]) -> list[ObservationRead]:
-    ordered = sorted(rows, key=lambda r: parse_period(r[0].period).sort_key)
-    return [observation_read(*row) for row in ordered]
+def history_json(rows: Sequence[Row[Any]], indicator: Indicator, region: Region) -> str:
+    """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
+    refs = {
+        "indicator": {"code": indicator.code, "name": indicator.name, "unit": indicator.unit},
+        "region": {"code": region.code, "name": region.name},
+    }
+    figures = [
+        {
+            **row._asdict(),
+            **refs,
+            "unit": row.unit if row.value is not None else None,
+            "source": None
+            if row.document_code is None
+            else {"document": row.document_code, "quote": row.quote},
+        }
+        for row in rows
+    ]
+    return HISTORY.dump_json(HISTORY.validate_python(figures)).decode()
 
 
-__all__ = ["Decimal", "evaluate_plans", "evaluate_targets", "history", "observation_read"]
+HISTORY = TypeAdapter(list[ObservationRead])
+
+
+__all__ = ["Decimal", "evaluate_plans", "evaluate_targets", "history_json", "observation_read"]

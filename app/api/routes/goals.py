@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Literal, overload
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import TypeAdapter
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -25,10 +24,9 @@ from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
 from app.queries import goals as q
 from app.queries.goals import GoalModel
-from app.queries.observations import series_for
+from app.queries.observations import series_history
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
-from app.schemas.observation import ObservationRead
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import goals as goal_service
 from app.services import status as status_service
@@ -36,7 +34,7 @@ from app.services.listing import page_of_goals
 from app.services.progress import (
     evaluate_plans,
     evaluate_targets,
-    history,
+    history_json,
     item_json,
     plan_read,
     target_read,
@@ -140,8 +138,7 @@ def _detail(
     if not rows:
         raise NotFound(model.__tablename__, goal_id)
     goal, indicator, region = rows[0]
-    pair = (goal.indicator_code, goal.region_code)
-    series = series_for(session, as_of, [pair])[pair]
+    series = series_history(session, as_of, goal.indicator_code, goal.region_code)
     if goal.read_json is not None and not as_of_given:
         item = item_json(
             goal.id,
@@ -150,22 +147,18 @@ def _detail(
             goal.read_json,
         )
     else:
-        figures = [obs for obs, _, _ in series]
         computed = (
-            target_read(goal, indicator, region, figures)
+            target_read(goal, indicator, region, series)
             if isinstance(goal, Target)
-            else plan_read(goal, indicator, region, figures)
+            else plan_read(goal, indicator, region, series)
         )
         item = computed.model_dump_json()
-    figures_json = HISTORY.dump_json(history(series)).decode()
+    figures_json = history_json(series, indicator, region)
     return Response(
         f'{item[:-1]},"history":{figures_json}}}',
         media_type="application/json",
         headers={"ETag": goal_service.etag(goal)},
     )
-
-
-HISTORY = TypeAdapter(list[ObservationRead])
 
 
 @router.get(
