@@ -55,9 +55,7 @@ def page_of_goals(
     if status is not None:
         refresh_missing(session, model, stmt)
         stmt = stmt.where(model.status == status)
-    return current_page(
-        session, model, stmt, total=_count(session, stmt), limit=limit, offset=offset
-    )
+    return current_page(session, model, stmt, limit=limit, offset=offset)
 
 
 def _count(session: Session, stmt: Select[Any, Indicator, Region]) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, update
+from sqlalchemy import Row, Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.progress import depends_on_year
@@ -81,13 +81,13 @@ def current_page(
     model: type[Target] | type[Plan],
     stmt: Select[Any, Indicator, Region],
     *,
-    total: int,
     limit: int,
     offset: int,
 ) -> bytes:
     """A page of goals as of now, as JSON, from their stored reads: one query of plain
-    columns and no arithmetic. Goals without a stored read are computed and kept first
-    (committed at once, even on a read: it is a cache of what the figures say)."""
+    columns, the total counted in the same statement, and no arithmetic. Goals without a
+    stored read are computed and kept first (committed at once, even on a read: it is a
+    cache of what the figures say)."""
     columns = stmt.with_only_columns(
         model.id,
         model.read_json,
@@ -96,8 +96,15 @@ def current_page(
         Indicator.unit,
         Region.code,
         Region.name,
+        func.count().over(),
     )
     rows = session.execute(columns.limit(limit).offset(offset)).all()
+    if rows:
+        total = rows[0][-1]
+    elif offset:  # past the end: the page is empty, the total still counts
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    else:
+        total = 0
     fresh: dict[int, str] = {}
     missing = [row[0] for row in rows if row[1] is None]
     if missing:
@@ -106,9 +113,9 @@ def current_page(
         session.commit()
     items = [
         item_json(goal_id, (i_code, i_name, i_unit), (r_code, r_name), fragment or fresh[goal_id])
-        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name in rows
+        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name, _total in rows
     ]
-    return page_json(items, total, limit, offset)
+    return page_json(items, total or 0, limit, offset)
 
 
 def _batches(

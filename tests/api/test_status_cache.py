@@ -211,3 +211,15 @@ def test_one_goal_answers_the_same_bytes_stored_or_computed(client: TestClient) 
             assert stored.headers["etag"] == computed.headers["etag"]
             assert stored.json()["progress"] == item["progress"]
             assert "history" in stored.json()
+
+
+def test_a_page_past_the_end_still_counts_the_total(client: TestClient) -> None:
+    everything = client.get("/api/v1/targets", params={"limit": 1000}).json()
+    past = client.get("/api/v1/targets", params={"limit": 10, "offset": 100000}).json()
+    last = client.get(
+        "/api/v1/targets", params={"limit": 10, "offset": everything["total"] - 3}
+    ).json()
+    assert everything["total"] == len(everything["items"]) > 3
+    assert past == {"items": [], "total": everything["total"], "limit": 10, "offset": 100000}
+    assert last["total"] == everything["total"]
+    assert [i["id"] for i in last["items"]] == [i["id"] for i in everything["items"][-3:]]
