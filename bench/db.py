@@ -76,28 +76,23 @@ class Database:
         with psycopg.connect(self.conninfo("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
-    def migrate(self) -> None:
-        env = {**os.environ, "DATABASE_URL": self.url}
+    def app_command(self, *args: str, timeout: float) -> None:
+        """``python -m app ARGS`` against this database, as an operator runs it."""
         subprocess.run(
-            [sys.executable, "-m", "app", "db", "upgrade"],
+            [sys.executable, "-m", "app", *args],
             cwd=PROJECT_ROOT,
-            env=env,
+            env={**os.environ, "DATABASE_URL": self.url},
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=timeout,
         )
+
+    def migrate(self) -> None:
+        self.app_command("db", "upgrade", timeout=120)
 
     def refresh_progress(self) -> None:
         """What an operator runs after loading data behind the service's back."""
-        env = {**os.environ, "DATABASE_URL": self.url}
-        subprocess.run(
-            [sys.executable, "-m", "app", "progress", "refresh"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=7200,
-        )
+        self.app_command("progress", "refresh", timeout=7200)
 
     def create_key(self, name: str, role: str = "analyst") -> str:
         env = {**os.environ, "DATABASE_URL": self.url}

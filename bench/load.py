@@ -40,7 +40,7 @@ class LoadResult:
         return asdict(self)
 
 
-def _pct(sorted_ms: Sequence[float], q: float) -> float | None:
+def percentile(sorted_ms: Sequence[float], q: float) -> float | None:
     if not sorted_ms:
         return None
     k = min(len(sorted_ms) - 1, max(0, round(q * (len(sorted_ms) - 1))))
@@ -57,9 +57,9 @@ def summarise(
         errors=errors,
         seconds=seconds,
         rps=len(ok) / seconds if seconds > 0 else 0.0,
-        p50_ms=_pct(ok, 0.50),
-        p90_ms=_pct(ok, 0.90),
-        p99_ms=_pct(ok, 0.99),
+        p50_ms=percentile(ok, 0.50),
+        p90_ms=percentile(ok, 0.90),
+        p99_ms=percentile(ok, 0.99),
         mean_ms=statistics.fmean(ok) if ok else None,
         **extra,  # type: ignore[arg-type]
     )

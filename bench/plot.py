@@ -20,7 +20,7 @@ SERIES = {
     ("target", "app GET /api/v1/targets/{id}"): "single target: app",
     ("target", "app GET /healthz"): "/healthz",
     ("summary", "app GET /api/v1/summary?as_of"): "national summary, as_of replay: app",
-    ("summary", "app"): "national summary: first call (fills the stored statuses)",
+    ("summary", "app"): "national summary: app (stored statuses counted)",
 }
 
 
@@ -48,9 +48,6 @@ def points(results: list[dict[str, Any]]) -> dict[str, list[Point]]:
             p50 = m["median"].get("p50_ms")
             if p50 is None and m["median"].get("seconds") is not None:
                 p50 = m["median"]["seconds"] * 1000
-            if label.startswith("national summary: first"):
-                first = m["reps"][0] if m["reps"] else {}
-                p50 = first["seconds"] * 1000 if first.get("seconds") is not None else None
             if p50 is not None:
                 out[label].append((obs, p50, ""))
                 continue

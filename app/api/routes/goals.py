@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, overload
+from typing import Annotated, Any, Literal, overload
 
 from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy import Select
@@ -13,6 +13,7 @@ from app.api.auth import AdminKey
 from app.api.deps import (
     AsOfDep,
     AsOfGiven,
+    Paging,
     PagingDep,
     SessionDep,
     WriteSessionDep,
@@ -86,8 +87,26 @@ def _row_response(kind: str) -> dict[str, object]:
     }
 
 
-def _json(body: bytes) -> Response:
-    """An answer already serialised (from stored reads); its model is declared on the route."""
+def _page(
+    session: Session,
+    model: type[Target] | type[Plan],
+    stmt: Select[Any, Indicator, Region],
+    paging: Paging,
+    as_of: datetime,
+    as_of_given: bool,
+    status: str | None,
+) -> Response:
+    """A page already serialised (from stored reads); its model is declared on the route."""
+    body = page_of_goals(
+        session,
+        model,
+        stmt,
+        status=status,
+        as_of=as_of,
+        as_of_given=as_of_given,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
     return Response(body, media_type="application/json")
 
 
@@ -115,18 +134,7 @@ def list_targets(
     )
     if end_year is not None:
         stmt = stmt.where(Target.end_year == end_year)
-    return _json(
-        page_of_goals(
-            session,
-            Target,
-            stmt,
-            status=status,
-            as_of=as_of,
-            as_of_given=as_of_given,
-            limit=paging.limit,
-            offset=paging.offset,
-        )
-    )
+    return _page(session, Target, stmt, paging, as_of, as_of_given, status)
 
 
 def _detail(
@@ -197,18 +205,7 @@ def list_plans(
     )
     if year is not None:
         stmt = stmt.where(Plan.year == year)
-    return _json(
-        page_of_goals(
-            session,
-            Plan,
-            stmt,
-            status=status,
-            as_of=as_of,
-            as_of_given=as_of_given,
-            limit=paging.limit,
-            offset=paging.offset,
-        )
-    )
+    return _page(session, Plan, stmt, paging, as_of, as_of_given, status)
 
 
 @router.get(
