@@ -16,6 +16,7 @@ from app.models.types import utc_now
 from app.queries.goals import GoalModel
 from app.schemas.write import GoalUpdate, PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services.figures import check_goal, load_reference, new_plan, new_target
+from app.services.locks import lock_series
 
 EDITABLE = (
     "basis",
@@ -80,6 +81,7 @@ def create_goal(session: Session, payload: TargetCreate | PlanCreate, actor: str
     errors = check_goal(payload, load_reference(session))
     if errors:
         raise ValidationFailed(errors)
+    lock_series(session, [(payload.indicator, payload.region)])  # its progress comes next
     goal: Target | Plan = (
         new_target(payload) if isinstance(payload, TargetCreate) else new_plan(payload)
     )
@@ -132,6 +134,8 @@ def update_goal(
             412,
             "precondition_failed",
         )
+    # Before the row is updated: a poster holds the series lock while it updates goal rows.
+    lock_series(session, [(goal.indicator_code, goal.region_code)])
     before = snapshot(goal)
     merged = _merged(goal, changes)
     errors = check_goal(merged, load_reference(session))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.periods import Period, parse_period
@@ -34,6 +32,7 @@ from app.queries.revisions import (
 )
 from app.schemas.write import ObservationCreate
 from app.services.figures import ReferenceData, load_reference, observation_values
+from app.services.locks import lock_series
 
 OUTLIER_FACTOR = Decimal(3)
 CSV_FIELDS = (
@@ -148,26 +147,6 @@ def _batch_error(errors: list[FieldError], total: int) -> ValidationFailed:
         f"{bad_rows} of {total} rows are invalid, nothing was stored; "
         f"first: {where}{first.field}: {first.message}",
     )
-
-
-# Advisory locks take slots in Postgres's shared lock table (max_locks_per_transaction per
-# backend, about 7,800 in all by default): one lock per natural key made a 10,000-row batch
-# fail with "out of shared memory". Keys hash into a fixed set of locks instead: writers of
-# one key always meet on the same lock; a collision only makes two other writers take turns.
-LOCK_SLOTS = 256
-LOCK_NAMESPACE = 0x7074  # first key of the two-key advisory locks, 'pt'
-
-
-def _lock_keys(session: Session, keys: Sequence[tuple[str, str, str]]) -> None:
-    """Serialise writers of one natural key on Postgres so revisions number in commit order."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    # In ascending order, as every writer does, so two batches cannot deadlock.
-    for slot in sorted({zlib.crc32("|".join(key).encode()) % LOCK_SLOTS for key in keys}):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:slot AS integer))"),
-            {"ns": LOCK_NAMESPACE, "slot": slot},
-        )
 
 
 LevelRow = tuple[int, tuple[str, str], Period]  # row number, (indicator, region), period
@@ -309,7 +288,7 @@ def record_observations(
         errors.sort(key=lambda e: e.row or 0)
         raise _batch_error(errors, len(rows))
     keys = [(v["indicator_code"], v["region_code"], v["period"]) for v in built]
-    _lock_keys(session, keys)
+    lock_series(session, {(indicator, region) for indicator, region, _ in keys})
     # Stamped once the keys are ours, so recorded_at follows revision order.
     recorded_at = max(now, datetime.now(UTC))
     warnings = _outlier_warnings(session, built, recorded_at, ref.indicators)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, func, select, update
+from sqlalchemy import Row, Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.progress import depends_on_year
@@ -55,7 +55,7 @@ def store(
     table = cast(Table, model.__table__)
     stmt = update(table).where(table.c.id == bindparam("b_id"))
     if only_missing:
-        stmt = stmt.where(table.c.read_json.is_(None))
+        stmt = stmt.where(or_(table.c.read_json.is_(None), table.c.status.is_(None)))
     stmt = stmt.values(status=bindparam("b_status"), read_json=bindparam("b_read_json"))
     fragments = {r.id: (r.progress.status, read_fragment(r)) for r in reads}
     params = [
@@ -155,7 +155,7 @@ def refresh_missing(
     if session.scalar(missing.with_only_columns(model.id).limit(1)) is None:
         return
     for rows in _batches(session, model, missing):
-        store(session, model, evaluate(session, model, rows))
+        store(session, model, evaluate(session, model, rows), only_missing=True)
         session.commit()
 
 

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.db import make_sessionmaker
 from app.main import create_app
 from app.models import ApiKey, AuditEntry, IdempotencyRecord, Observation, Target
-from app.services import api_keys
+from app.services import api_keys, locks, status
 from app.settings import Settings
 from tests.conftest import bearer
 
 ROW = {"indicator": "gdp", "region": "500115-ED", "period": "2023-M08", "unit": "亿元"}
+PLAN_SERIES = ("key_project_investment", "500000")  # has a 2023 plan
+TOUCHED = {(ROW["indicator"], ROW["region"]), PLAN_SERIES}
 
 
 @pytest.fixture
@@ -39,6 +42,8 @@ def live(engine: Engine, database_url: str) -> Iterator[tuple[TestClient, dict[s
         s.execute(delete(AuditEntry).where(AuditEntry.actor.in_(["live-analyst", "live-admin"])))
         s.execute(delete(Observation).where(Observation.recorded_by == "live-analyst"))
         s.execute(delete(Target).where(Target.note == "live-test"))
+        # the figures went behind the service's back: recompute what they had changed
+        status.refresh_pairs(s, TOUCHED)
         s.execute(delete(ApiKey).where(ApiKey.name.in_(["live-analyst", "live-admin"])))
 
 
@@ -123,3 +128,62 @@ def test_idempotent_retries_in_parallel_record_once(
         params={"region": "500115-ED", "period": "2023-M08", "include_revisions": "true"},
     ).json()
     assert every["total"] == 1
+
+
+def test_concurrent_posts_to_one_series_leave_its_stored_progress_fresh(
+    live: tuple[TestClient, dict[str, str]],
+) -> None:
+    # each post recomputes the series' goals; a writer that computed from a snapshot
+    # without another's figure must not store its read last (one lock per series)
+    client, keys = live
+    indicator, region = PLAN_SERIES
+
+    def post(month: int) -> int:
+        row = {
+            "indicator": indicator,
+            "region": region,
+            "period": f"2023-M{month:02d}",
+            "value": 300 * month,
+            "unit": "亿元",
+        }
+        return client.post(
+            "/api/v1/observations", json=row, headers=bearer(keys["analyst"])
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(post, range(1, 12))) == [201] * 11
+    params = {"indicator": indicator, "region": region, "limit": "1000"}
+    stored = client.get("/api/v1/plans", params=params)
+    computed = client.get("/api/v1/plans", params=params | {"as_of": "2100-01-01T00:00Z"})
+    assert stored.content == computed.content
+    plan_2023 = next(p for p in stored.json()["items"] if p["year"] == 2023)
+    # November's 3,300 亿元 is the latest figure of 2023 (M11 ends after the H1 report)
+    assert plan_2023["progress"]["actual_period"] == "2023-M11"
+    assert plan_2023["progress"]["actual"] == 3300
+
+
+def test_a_post_waits_for_the_lock_of_its_series(
+    live: tuple[TestClient, dict[str, str]], engine: Engine, backend: str
+) -> None:
+    # whatever its period: the lock is the series', so a post cannot compute the series'
+    # progress while another writer of the series is still open
+    if backend != "postgresql":
+        pytest.skip("SQLite serialises every writer with BEGIN IMMEDIATE")
+    client, keys = live
+    indicator, region = PLAN_SERIES
+    row = {"indicator": indicator, "region": region, "period": "2023-M10", "value": 3000}
+    holder = engine.connect()
+    transaction = holder.begin()
+    holder.execute(
+        text("SELECT pg_advisory_xact_lock(:ns, :slot)"),
+        {"ns": locks.LOCK_NAMESPACE, "slot": locks.series_slot(indicator, region)},
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        posting = pool.submit(
+            client.post, "/api/v1/observations", json=row, headers=bearer(keys["analyst"])
+        )
+        time.sleep(1.0)
+        assert not posting.done()  # waiting for the series lock
+        transaction.rollback()
+        holder.close()
+        assert posting.result(timeout=30).status_code == 201
