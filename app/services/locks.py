@@ -34,10 +34,18 @@ def lock_series(session: Session, pairs: Iterable[tuple[str, str]]) -> None:
     Taken before the first statement that reads or writes a series' goals or figures, and
     always in ascending order, so that two writers cannot deadlock.
     """
+    _lock_slots(session, {series_slot(indicator, region) for indicator, region in pairs})
+
+
+def lock_every_series(session: Session) -> None:
+    """Every series lock: for recomputing all goals while the service may be posting."""
+    _lock_slots(session, set(range(LOCK_SLOTS)))
+
+
+def _lock_slots(session: Session, slots: set[int]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
-    slots = sorted({series_slot(indicator, region) for indicator, region in pairs})
-    for slot in slots:
+    for slot in sorted(slots):
         session.execute(
             text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:slot AS integer))"),
             {"ns": LOCK_NAMESPACE, "slot": slot},

@@ -24,6 +24,7 @@ from app.queries import goals as q
 from app.queries.goals import GoalModel
 from app.queries.observations import latest_points
 from app.schemas.goal import PlanRead, TargetRead
+from app.services.locks import lock_every_series, lock_series
 from app.services.progress import (
     evaluate_plans,
     evaluate_targets,
@@ -160,6 +161,7 @@ def refresh_missing(
 
 
 def refresh_all(session: Session) -> int:
+    lock_every_series(session)  # posts wait, rather than race the recomputation
     return refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
         session, Plan, q.goals_query(Plan, include_retired=True)
     )
@@ -167,6 +169,7 @@ def refresh_all(session: Session) -> int:
 
 def refresh_pairs(session: Session, pairs: set[tuple[str, str]]) -> int:
     """Recompute every goal, retired ones included, of these (indicator, region) pairs."""
+    lock_series(session, pairs)
     done = 0
     for stmt in _pair_chunks(q.goals_query(Target, include_retired=True), Target, pairs):
         done += refresh(session, Target, stmt)

@@ -31,7 +31,9 @@ CLIENT_TIMEOUT = 3.0  # a hang shows as a client timeout, well past the 2 s allo
 OUTAGE_ANSWER_LIMIT = 2.0
 RECOVERY_LIMIT = 1.0
 OK = (200, 201)
-WRITE_ROWS = 2000
+# The largest batch: the write must hold the one connection long enough for the reads that
+# come in meanwhile to be refused (posting got fast; 2,000 rows no longer did).
+WRITE_ROWS = 10_000
 POSTED = {"indicator": "gdp", "region": "500115-ED", "period": "2022-M06", "unit": "亿元"}
 
 
@@ -282,7 +284,7 @@ def test_pool_exhaustion_answers_503_fast(
 ) -> None:
     """One connection, no overflow, 0.5 s to wait for it.
 
-    First 24 concurrent reads of /summary; then a 2,000-row write holds the one connection
+    First 24 concurrent reads of /summary; then a 10,000-row write holds the one connection
     for a second or more while 12 more reads come in. Whoever does not get the connection in time is
     told 503 + Retry-After at once (never a 500, never a wait past the client's patience),
     the write is not disturbed, and the pool is whole afterwards."""
