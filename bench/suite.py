@@ -276,26 +276,6 @@ class Run:
                     plan = f"failed: {exc}"
                 self.explain[f"{label} #{i + 1}"] = f"{stmt}\n\n{plan}"
 
-    def summary_observation_sql(self) -> str:
-        """The summary's observation query (latest revisions of every series), as it sends it."""
-        import psycopg
-        from sqlalchemy.dialects import postgresql
-
-        from app.models import Observation
-        from app.queries.observations import observations_query
-
-        inds = [i.code for i in datagen.indicators()]
-        regs = [r.code for r in datagen.regions(self.spec)]
-        stmt = observations_query(datetime.now(UTC)).where(
-            Observation.indicator_code.in_(inds), Observation.region_code.in_(regs)
-        )
-        compiled = stmt.compile(
-            dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
-        )
-        params = {k: v for k, v in compiled.params.items()}
-        with psycopg.connect(self.db.conninfo()) as conn:
-            return psycopg.ClientCursor(conn).mogrify(str(compiled), params)
-
     # ---------------------------------------------------------------- benchmarks
 
     def scorecard(self, label: str = "scorecard", baselines: bool = True) -> Measurement:
@@ -648,11 +628,6 @@ class Run:
                     self.target()
             if "summary" not in skip:
                 with self.timed("summary"):
-                    try:
-                        sql = self.summary_observation_sql()
-                        self.explain_statements("summary observation query", [sql])
-                    except Exception as exc:
-                        self.explain["summary observation query #1"] = f"failed: {exc}"
                     base_summary = self.summary()
                     self.summary(replay=True)
             if "ingest" not in skip:

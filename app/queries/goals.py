@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
@@ -43,6 +43,11 @@ def fetch(
     session: Session, stmt: Select[GoalModel, Indicator, Region]
 ) -> Sequence[Row[GoalModel, Indicator, Region]]:
     return session.execute(stmt).all()
+
+
+def count(session: Session, stmt: Select[Any, Indicator, Region]) -> int:
+    """Rows ``stmt`` selects, before any paging."""
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def status_counts(

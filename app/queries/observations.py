@@ -74,11 +74,11 @@ def observations_query(
 
 def series_history(
     session: Session, as_of: datetime, indicator: str, region: str
-) -> list[Row[Any]]:
+) -> list[Observation]:
     """Every period's latest revision (recorded by ``as_of``) of one series, oldest period
-    first, as plain rows: one range read of the natural-key index."""
+    first: one range read of the natural-key index, superseded revisions dropped here."""
     stmt = (
-        select(*Observation.__table__.columns)
+        select(Observation)
         .where(
             Observation.indicator_code == indicator,
             Observation.region_code == region,
@@ -86,10 +86,8 @@ def series_history(
         )
         .order_by(Observation.period, Observation.revision)
     )
-    latest: dict[str, Row[Any]] = {}
-    for row in session.execute(stmt):
-        latest[row.period] = row  # ascending revisions: the last one wins
-    return sorted(latest.values(), key=lambda r: parse_period(r.period).sort_key)
+    latest = {obs.period: obs for obs in session.scalars(stmt)}  # the last revision wins
+    return sorted(latest.values(), key=lambda obs: parse_period(obs.period).sort_key)
 
 
 SERIES_REGIONS_PER_QUERY = 200

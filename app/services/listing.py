@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.models import Indicator, Plan, Region, Target
 from app.queries import goals as q
 from app.schemas.common import Page
 from app.schemas.goal import PlanRead, TargetRead
-from app.services.progress import evaluate_plans, evaluate_targets
-from app.services.status import current_page, refresh_missing
+from app.services.status import current_page, evaluate, refresh_missing
 
 
 def page_of_goals(
@@ -35,19 +34,18 @@ def page_of_goals(
 ) -> bytes:
     """One page of goals with their progress and the total matching the filters, as JSON."""
     if as_of_given:
-        evaluate = evaluate_targets if model is Target else evaluate_plans
         page = Page[TargetRead] if model is Target else Page[PlanRead]
         if status is not None:
             items: list[Any] = [
                 r
-                for r in evaluate(session, q.fetch(session, stmt), as_of)
+                for r in evaluate(session, model, q.fetch(session, stmt), as_of)
                 if r.progress.status == status
             ]
             chosen, total = items[offset : offset + limit], len(items)
         else:
-            total = _count(session, stmt)
+            total = q.count(session, stmt)
             chosen = list(
-                evaluate(session, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
+                evaluate(session, model, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
             )
         return (
             page(items=chosen, total=total, limit=limit, offset=offset).model_dump_json().encode()
@@ -56,7 +54,3 @@ def page_of_goals(
         refresh_missing(session, model, stmt)
         stmt = stmt.where(model.status == status)
     return current_page(session, model, stmt, limit=limit, offset=offset)
-
-
-def _count(session: Session, stmt: Select[Any, Indicator, Region]) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

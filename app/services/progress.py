@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import Row
@@ -275,24 +275,11 @@ def observation_read(obs: Observation, indicator: Indicator, region: Region) -> 
     )
 
 
-def history_json(rows: Sequence[Row[Any]], indicator: Indicator, region: Region) -> str:
+def history_json(observations: Sequence[Observation], indicator: Indicator, region: Region) -> str:
     """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
-    refs = {
-        "indicator": {"code": indicator.code, "name": indicator.name, "unit": indicator.unit},
-        "region": {"code": region.code, "name": region.name},
-    }
-    figures = [
-        {
-            **row._asdict(),
-            **refs,
-            "unit": row.unit if row.value is not None else None,
-            "source": None
-            if row.document_code is None
-            else {"document": row.document_code, "quote": row.quote},
-        }
-        for row in rows
-    ]
-    return HISTORY.dump_json(HISTORY.validate_python(figures)).decode()
+    return HISTORY.dump_json(
+        [observation_read(o, indicator, region) for o in observations]
+    ).decode()
 
 
 HISTORY = TypeAdapter(list[ObservationRead])

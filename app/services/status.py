@@ -12,9 +12,10 @@ refresh`` recomputes them all (after a change to the arithmetic, for instance).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Row, Select, Table, bindparam, func, or_, update
 from sqlalchemy.orm import Session
 
 from app.domain.progress import depends_on_year
@@ -69,12 +70,16 @@ def store(
 
 
 def evaluate(
-    session: Session, model: type[Target] | type[Plan], rows: GoalRows
+    session: Session,
+    model: type[Target] | type[Plan],
+    rows: GoalRows,
+    as_of: datetime | None = None,
 ) -> list[TargetRead] | list[PlanRead]:
-    now = utc_now()
+    """Progress of these goals as of ``as_of`` (now by default), from the figures."""
+    moment = as_of or utc_now()
     if model is Target:
-        return evaluate_targets(session, rows, now)
-    return evaluate_plans(session, rows, now)
+        return evaluate_targets(session, rows, moment)
+    return evaluate_plans(session, rows, moment)
 
 
 def current_page(
@@ -103,7 +108,7 @@ def current_page(
     if rows:
         total = rows[0][-1]
     elif offset:  # past the end: the page is empty, the total still counts
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total = q.count(session, stmt)
     else:
         total = 0
     fresh: dict[int, str] = {}
@@ -116,7 +121,7 @@ def current_page(
         item_json(goal_id, (i_code, i_name, i_unit), (r_code, r_name), fragment or fresh[goal_id])
         for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name, _total in rows
     ]
-    return page_json(items, total or 0, limit, offset)
+    return page_json(items, total, limit, offset)
 
 
 def _batches(
@@ -193,13 +198,15 @@ def _pair_chunks(
 
 
 def status_counts_as_of(
-    session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region], as_of: Any
+    session: Session,
+    model: type[GoalModel],
+    stmt: Select[GoalModel, Indicator, Region],
+    as_of: datetime,
 ) -> dict[str, int]:
     """Statuses at a past moment: every goal evaluated, in batches of bounded memory."""
     counts: dict[str, int] = {}
-    evaluate_at = evaluate_targets if model is Target else evaluate_plans
     for rows in _batches(session, model, stmt):
-        for read in evaluate_at(session, rows, as_of):
+        for read in evaluate(session, model, rows, as_of):
             counts[read.progress.status] = counts.get(read.progress.status, 0) + 1
     return counts
 
