@@ -16,8 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import check_request_parameters
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
+from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheMiddleware
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
-from app.db import make_engine, make_sessionmaker
+from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.settings import Settings, get_settings
 
@@ -86,6 +87,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(AppError("the database refused the request", 500, "internal_error"))
 
 
+def _start_change_listener(settings: Settings, cache: ResponseCache) -> ChangeListener | None:
+    """The response cache answers only while it hears of every change: on Postgres, by
+    LISTEN; SQLite has no notices from other processes, so there it stays closed."""
+    if settings.response_cache_bytes <= 0 or is_sqlite(settings.database_url):
+        return None
+    listener = ChangeListener(settings.database_url, cache)
+    listener.start()
+    return listener
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -101,7 +112,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
+            listener = _start_change_listener(settings, cache)
             yield
+            if listener is not None:
+                listener.stop()
             engine.dispose()
         else:
             yield
@@ -113,9 +127,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_seconds)
+    app.state.response_cache = cache
     app.state.auth_limiter = FailedAuthLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
+    app.add_middleware(ResponseCacheMiddleware, cache=cache)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_error_handlers(app)
     api_dependencies = [Depends(check_request_parameters)]

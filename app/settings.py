@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_batch_rows: int = 10_000
     auth_failure_limit: int = 20
     auth_failure_window_seconds: int = 60
+    # Recent read answers kept in memory per worker (app/api/response_cache.py), on
+    # Postgres only: 0 turns the cache off. Entries also expire after the given seconds.
+    response_cache_bytes: int = 64 * 1024 * 1024
+    response_cache_seconds: float = 60.0
 
 
 @lru_cache

@@ -95,6 +95,10 @@ def client(connection: Connection, database_url: str) -> Iterator[TestClient]:
     app.state.sessionmaker = lambda: Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+    # The response cache is open as in production, without the listener: every write of
+    # a test is made in this process, inside the test's rolled-back transaction, so no
+    # notice can come, and the sessions' commit hook is what must empty the cache.
+    app.state.response_cache.open()
     with TestClient(app) as test_client:
         yield test_client
 
