@@ -157,8 +157,13 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
 
-def app_server(db: Database, **kwargs: object) -> Server:
-    return Server("app", "app.main:app", {"DATABASE_URL": db.url}, **kwargs)  # type: ignore[arg-type]
+def app_server(db: Database, *, response_cache: bool = True, **kwargs: object) -> Server:
+    """The app as served; without its response cache, every read runs its queries."""
+    env = {"DATABASE_URL": db.url}
+    if not response_cache:
+        env["RESPONSE_CACHE_BYTES"] = "0"
+    name = "app" if response_cache else "app-uncached"
+    return Server(name, "app.main:app", env, **kwargs)  # type: ignore[arg-type]
 
 
 def json_server(db: Database, **kwargs: object) -> Server:

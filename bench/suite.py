@@ -122,6 +122,7 @@ class Run:
         self.http_tool = self._http_tool()
         self.sql_tool = self._sql_tool()
         self.app: Server | None = None
+        self.uncached: Server | None = None
         self.json: Server | None = None
         self.dataset: dict[str, Any] = {}
         self.spec = datagen.Spec(scale=opts.scale)
@@ -185,19 +186,23 @@ class Run:
         }
         self.spec = spec
 
-    def start_servers(self, with_json: bool = True) -> None:
+    def start_servers(self, with_json: bool = True, uncached: bool = False) -> None:
         if self.app is None or not self.app.alive():
             self.app = app_server(self.db, **self.server_kwargs()).start()
             # The app may change between servers (it is a working tree): stamp each figure.
             self.dataset["app_sha256"] = app_fingerprint()["sha256"]
         if with_json and (self.json is None or not self.json.alive()):
             self.json = json_server(self.db, **self.server_kwargs()).start()
+        if uncached and (self.uncached is None or not self.uncached.alive()):
+            self.uncached = app_server(
+                self.db, response_cache=False, **self.server_kwargs()
+            ).start()
 
     def stop_servers(self) -> None:
-        for server in (self.app, self.json):
+        for server in (self.app, self.json, self.uncached):
             if server is not None:
                 server.stop()
-        self.app = self.json = None
+        self.app = self.json = self.uncached = None
 
     def measurement(self, bench: str, subject: str, tool: str, note: str = "") -> Measurement:
         m = Measurement(bench, subject, tool, dict(self.dataset), note=note)
@@ -245,7 +250,7 @@ class Run:
         from app.main import create_app
         from app.settings import Settings
 
-        app = create_app(Settings(database_url=self.db.url))
+        app = create_app(Settings(database_url=self.db.url, response_cache_bytes=0))
         scripts: list[str] = []
         captured: list[str] = []
 
@@ -279,7 +284,7 @@ class Run:
     # ---------------------------------------------------------------- benchmarks
 
     def scorecard(self, label: str = "scorecard", baselines: bool = True) -> Measurement:
-        self.start_servers(with_json=baselines)
+        self.start_servers(with_json=baselines, uncached=True)
         regions = datagen.county_codes(self.spec, self.opts.regions)
         paths = [f"/api/v1/targets?region={c}&limit=1000" for c in regions]
         assert self.app is not None
@@ -293,6 +298,8 @@ class Run:
         app_m = self.measurement(
             label, f"app GET /api/v1/targets?region=X&limit=1000 ({per_region} targets)", tool
         )
+        assert self.uncached is not None
+        uncached_m = self.measurement(label, "the same, app without its response cache", tool)
         json_m = sql_m = None
         scripts: list[str] = []
         if baselines:
@@ -311,6 +318,7 @@ class Run:
         for rep in range(self.opts.reps):
             self.log(f"  {label}: repetition {rep + 1}/{self.opts.reps}")
             app_m.reps.append(self._http(self.app.base, paths, tool))
+            uncached_m.reps.append(self._http(self.uncached.base, paths, tool))
             if json_m is not None and self.json is not None:
                 json_m.reps.append(self._http(self.json.base, json_paths, tool))
             if sql_m is not None:
@@ -328,6 +336,16 @@ class Run:
             )
             self.ratio(
                 label,
+                "app without its cache req/s ÷ pgbench tps",
+                _div(uncached_m.median("rps"), sql_m.median("rps")),
+            )
+            self.ratio(
+                label,
+                "app without its cache req/s ÷ json_agg endpoint req/s",
+                _div(uncached_m.median("rps"), json_m.median("rps")),
+            )
+            self.ratio(
+                label,
                 "app p50 ÷ pgbench p50 (latency)",
                 _div(app_m.median("p50_ms"), sql_m.median("p50_ms")),
             )
@@ -339,7 +357,7 @@ class Run:
         return app_m
 
     def target(self) -> None:
-        self.start_servers(with_json=False)
+        self.start_servers(with_json=False, uncached=True)
         assert self.app is not None
         total = self.dataset["targets"]
         step = max(1, total // max(1, self.opts.regions))
@@ -348,12 +366,20 @@ class Run:
         tool = self.tool_for([(self.app.base, paths[1 % len(paths)])])
         t_m = self.measurement("target", "app GET /api/v1/targets/{id}", tool)
         h_m = self.measurement("target", "app GET /healthz", tool)
+        assert self.uncached is not None
+        u_m = self.measurement("target", "the same target, app without its response cache", tool)
         for rep in range(self.opts.reps):
             self.log(f"  target: repetition {rep + 1}/{self.opts.reps}")
             t_m.reps.append(self._http(self.app.base, paths, tool))
             h_m.reps.append(self._http(self.app.base, ["/healthz"], tool))
+            u_m.reps.append(self._http(self.uncached.base, paths, tool))
         self.ratio(
             "target", "target req/s ÷ /healthz req/s", _div(t_m.median("rps"), h_m.median("rps"))
+        )
+        self.ratio(
+            "target",
+            "target without the cache req/s ÷ /healthz req/s",
+            _div(u_m.median("rps"), h_m.median("rps")),
         )
         self.ratio(
             "target", "target p50 ÷ /healthz p50", _div(t_m.median("p50_ms"), h_m.median("p50_ms"))

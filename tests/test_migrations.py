@@ -18,6 +18,7 @@ TABLES = {
     "api_key",
     "audit_entry",
     "document",
+    "goal_status_tally",
     "idempotency_record",
     "indicator",
     "observation",

@@ -5,11 +5,13 @@ from app.models.audit import AuditEntry, IdempotencyRecord
 from app.models.goal import Plan, Target
 from app.models.observation import Observation
 from app.models.reference import Document, Indicator, Region
+from app.models.tally import GoalStatusTally
 
 __all__ = [
     "ApiKey",
     "AuditEntry",
     "Document",
+    "GoalStatusTally",
     "IdempotencyRecord",
     "Indicator",
     "Observation",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 # one series always meet on the same lock; a collision only makes two others take turns.
 LOCK_SLOTS = 256
 LOCK_NAMESPACE = 0x7074  # first key of the two-key advisory locks, 'pt'
+TALLY_COMPACTION = LOCK_SLOTS  # second key of the one lock that compactions of the tally take
 
 
 def series_slot(indicator: str, region: str) -> int:
@@ -40,6 +41,11 @@ def lock_series(session: Session, pairs: Iterable[tuple[str, str]]) -> None:
 def lock_every_series(session: Session) -> None:
     """Every series lock: for recomputing all goals while the service may be posting."""
     _lock_slots(session, set(range(LOCK_SLOTS)))
+
+
+def lock_tally_compaction(session: Session) -> None:
+    """One compaction of the status tally at a time (app/queries/goals.py)."""
+    _lock_slots(session, {TALLY_COMPACTION})
 
 
 def _lock_slots(session: Session, slots: set[int]) -> None:

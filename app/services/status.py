@@ -167,9 +167,11 @@ def refresh_missing(
 
 def refresh_all(session: Session) -> int:
     lock_every_series(session)  # posts wait, rather than race the recomputation
-    return refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
+    done = refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
         session, Plan, q.goals_query(Plan, include_retired=True)
     )
+    q.compact_tallies(session)  # a refresh after a bulk load leaves a delta per goal
+    return done
 
 
 def refresh_pairs(session: Session, pairs: set[tuple[str, str]]) -> int:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import AsOfDep, AsOfGiven, SessionDep, require_region
+from app.db import begin_write
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.models import Plan, Target
 from app.queries import goals as q
@@ -40,8 +41,12 @@ def summary(
     else:
         refresh_missing(session, Target, targets_stmt)
         refresh_missing(session, Plan, plans_stmt)
-        target_counts = q.status_counts(session, Target, region)
-        plan_counts = q.status_counts(session, Plan, region)
+        target_counts, target_rows = q.status_counts(session, Target, region)
+        plan_counts, plan_rows = q.status_counts(session, Plan, region)
+        if target_rows + plan_rows > q.COMPACT_TALLIES_AT:
+            begin_write(session)
+            q.compact_tallies(session)
+            session.commit()
     return SummaryRead(
         region=region,
         as_of=as_of,
