@@ -213,23 +213,42 @@ def status_counts_as_of(
     return counts
 
 
+# Series recomputed together after a post: their goals, figures and reads are dropped
+# before the next round, so a 10,000-row batch holds one round's worth at a time.
+PAIRS_PER_ROUND = 1_000
+
+
 def refresh_for_figures(
     session: Session, figures: Iterable[tuple[str, str, int]]
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[bytes], list[bytes]]:
     """After new figures (indicator, region, period year): the goals of those series with
-    their progress now, as the API's JSON, recomputed and stored where a figure can change
-    it.
+    their progress now, as the API's JSON in UTF-8 (by id), recomputed and stored where a figure
+    can change it.
 
     A goal that ends before the earliest new figure's year cannot change
-    (``depends_on_year``): it is read from its stored block. The series are fetched once
-    for the targets and the plans together.
+    (``depends_on_year``): it is read from its stored block. The series go in rounds of
+    ``PAIRS_PER_ROUND``, region by region; each round's figures are fetched once for its
+    targets and plans together.
     """
     earliest: dict[tuple[str, str], int] = {}
     for indicator, region, year in figures:
         pair = (indicator, region)
         earliest[pair] = min(year, earliest.get(pair, year))
-    if not earliest:
-        return [], []
+    by_region = sorted(earliest, key=lambda pair: (pair[1], pair[0]))
+    targets: list[tuple[int, bytes]] = []
+    plans: list[tuple[int, bytes]] = []
+    now = utc_now()
+    for start in range(0, len(by_region), PAIRS_PER_ROUND):
+        round_ = {pair: earliest[pair] for pair in by_region[start : start + PAIRS_PER_ROUND]}
+        round_targets, round_plans = _refresh_round(session, round_, now)
+        targets += round_targets
+        plans += round_plans
+    return [item for _, item in sorted(targets)], [item for _, item in sorted(plans)]
+
+
+def _refresh_round(
+    session: Session, earliest: dict[tuple[str, str], int], now: datetime
+) -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]]]:
     targets = _goals_of_pairs(session, Target, set(earliest))
     plans = _goals_of_pairs(session, Plan, set(earliest))
 
@@ -239,7 +258,6 @@ def refresh_for_figures(
 
     stale_targets = [r for r in targets if changed(r[0], r[0].end_year)]
     stale_plans = [r for r in plans if changed(r[0], r[0].year)]
-    now = utc_now()
     series = latest_points(
         session,
         now,
@@ -248,10 +266,13 @@ def refresh_for_figures(
     )
     fresh_targets = store(session, Target, evaluate_targets(session, stale_targets, now, series))
     fresh_plans = store(session, Plan, evaluate_plans(session, stale_plans, now, series))
-    return (
-        [_item(row, fresh_targets) for row in targets],
-        [_item(row, fresh_plans) for row in plans],
+    answer = (
+        [(row[0].id, _item(row, fresh_targets).encode()) for row in targets],
+        [(row[0].id, _item(row, fresh_plans).encode()) for row in plans],
     )
+    for row in (*targets, *plans):  # only stored through Core: nothing of them to flush
+        session.expunge(row[0])
+    return answer
 
 
 def _item(row: Row[Any, Indicator, Region], fresh: dict[int, str]) -> str:
