@@ -61,6 +61,11 @@ def progress_refresh() -> int:
     try:
         with make_sessionmaker(engine)() as session, session.begin():
             count = refresh_all(session)
+        if engine.dialect.name == "postgresql":
+            # The compaction left a dead row per delta, which the summary's scan of the
+            # tally would step over until autovacuum comes by.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM (ANALYZE) goal_status_tally")
     finally:
         engine.dispose()
     print(f"progress and status recomputed for {count} targets and plans")

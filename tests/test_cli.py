@@ -73,3 +73,35 @@ def test_import_posts_a_csv_in_batches(seeded: Path, tmp_path: Path) -> None:
     assert "revoked" in revoked.stdout
     denied = run(["observations", "import", str(sheet), "--key", key], seeded, check=False)
     assert denied.returncode == 1
+
+
+def test_progress_refresh_recomputes_every_goal_and_keeps_the_summary(seeded: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(seeded) as conn:
+        goals = sum(
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("target", "plan")
+        )
+        conn.execute("UPDATE target SET status = NULL, read_json = NULL")
+    out = run(["progress", "refresh"], seeded).stdout
+    assert f"recomputed for {goals} targets and plans" in out
+    with sqlite3.connect(seeded) as conn:
+        assert conn.execute("SELECT count(*) FROM target WHERE status IS NULL").fetchone() == (0,)
+        in_force = dict(
+            conn.execute(
+                "SELECT status, count(*) FROM target WHERE retired_at IS NULL GROUP BY status"
+            ).fetchall()
+        )
+        tallied = dict(
+            conn.execute(
+                "SELECT status, sum(n) FROM goal_status_tally WHERE kind = 'target' "
+                "GROUP BY status HAVING sum(n) <> 0"
+            ).fetchall()
+        )
+        assert tallied == in_force
+        # compacted: one row per (kind, region, status)
+        groups = conn.execute(
+            "SELECT count(*) FROM "
+            "(SELECT DISTINCT kind, region_code, status FROM goal_status_tally)"
+        ).fetchone()
+        assert conn.execute("SELECT count(*) FROM goal_status_tally").fetchone() == groups
