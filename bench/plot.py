@@ -14,13 +14,15 @@ from typing import Any
 
 SERIES = {
     # (bench prefix, subject prefix) -> label
+    ("scorecard", "the same, app without its response cache"): "scorecard: app, cache off",
     ("scorecard", "app"): "scorecard: app (GET /targets?region=X, 100 targets)",
     ("scorecard", "Postgres json_agg"): "scorecard: Postgres json_agg endpoint",
     ("scorecard", "the app's own SQL"): "scorecard: the app's SQL in pgbench",
     ("target", "app GET /api/v1/targets/{id}"): "single target: app",
     ("target", "app GET /healthz"): "/healthz",
+    ("target", "the same target, app without"): "single target: app, cache off",
     ("summary", "app GET /api/v1/summary?as_of"): "national summary, as_of replay: app",
-    ("summary", "app"): "national summary: app (stored statuses counted)",
+    ("summary", "app"): "national summary: app (the status tally summed)",
 }
 
 
