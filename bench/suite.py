@@ -324,36 +324,20 @@ class Run:
             if sql_m is not None:
                 sql_m.reps.append(self._sql(scripts))
         if sql_m is not None and json_m is not None:
-            self.ratio(
-                label,
-                "app req/s ÷ pgbench tps (share of the database's ceiling)",
-                _div(app_m.median("rps"), sql_m.median("rps")),
-            )
-            self.ratio(
-                label,
-                "app req/s ÷ json_agg endpoint req/s",
-                _div(app_m.median("rps"), json_m.median("rps")),
-            )
-            self.ratio(
-                label,
-                "app without its cache req/s ÷ pgbench tps",
-                _div(uncached_m.median("rps"), sql_m.median("rps")),
-            )
-            self.ratio(
-                label,
-                "app without its cache req/s ÷ json_agg endpoint req/s",
-                _div(uncached_m.median("rps"), json_m.median("rps")),
-            )
-            self.ratio(
-                label,
-                "app p50 ÷ pgbench p50 (latency)",
-                _div(app_m.median("p50_ms"), sql_m.median("p50_ms")),
-            )
-            self.ratio(
-                label,
-                "app p50 ÷ json_agg endpoint p50",
-                _div(app_m.median("p50_ms"), json_m.median("p50_ms")),
-            )
+            for what, subject, baseline, key in (
+                ("app req/s ÷ pgbench tps (share of the database's ceiling)", app_m, sql_m, "rps"),
+                ("app req/s ÷ json_agg endpoint req/s", app_m, json_m, "rps"),
+                ("app without its cache req/s ÷ pgbench tps", uncached_m, sql_m, "rps"),
+                (
+                    "app without its cache req/s ÷ json_agg endpoint req/s",
+                    uncached_m,
+                    json_m,
+                    "rps",
+                ),
+                ("app p50 ÷ pgbench p50 (latency)", app_m, sql_m, "p50_ms"),
+                ("app p50 ÷ json_agg endpoint p50", app_m, json_m, "p50_ms"),
+            ):
+                self.ratio(label, what, _div(subject.median(key), baseline.median(key)))
         return app_m
 
     def target(self) -> None:

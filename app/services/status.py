@@ -11,6 +11,7 @@ refresh`` recomputes them all (after a change to the arithmetic, for instance).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -18,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, Table, bindparam, func, or_, update
 from sqlalchemy.orm import Session
 
+from app.db import begin_write
 from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
@@ -163,6 +165,25 @@ def refresh_missing(
     for rows in _batches(session, model, missing):
         store(session, model, evaluate(session, model, rows), only_missing=True)
         session.commit()
+
+
+def current_status_counts(
+    session: Session,
+    region: str | None,
+    targets: Select[Target, Indicator, Region],
+    plans: Select[Plan, Indicator, Region],
+) -> tuple[Counter[str], Counter[str]]:
+    """Targets and plans in force by status now: any missing status computed first, then
+    the tally summed; a tally grown past ``COMPACT_TALLIES_AT`` rows is compacted after."""
+    refresh_missing(session, Target, targets)
+    refresh_missing(session, Plan, plans)
+    target_counts, target_rows = q.status_counts(session, Target, region)
+    plan_counts, plan_rows = q.status_counts(session, Plan, region)
+    if target_rows + plan_rows > q.COMPACT_TALLIES_AT:
+        begin_write(session)
+        q.compact_tallies(session)
+        session.commit()
+    return target_counts, plan_counts
 
 
 def refresh_all(session: Session) -> int:

@@ -17,7 +17,7 @@ from app.api.response_cache import LISTENER_NAME, ResponseCache
 from app.main import create_app
 from app.models import Region
 from app.settings import Settings
-from tests.conftest import bearer
+from tests.conftest import KEY_PROJECTS_NOVEMBER_2023, bearer
 
 KEY = ("/api/v1/targets", b"region=500000")
 SCORECARD = {"indicator": "key_project_investment", "region": "500000"}
@@ -126,8 +126,9 @@ def test_a_post_is_seen_by_the_next_read_of_every_cached_answer(
     client.get(f"/api/v1/plans/{plan['id']}")
     client.get("/api/v1/plans", params=SCORECARD)  # both answers now in memory
     assert plan["progress"]["status"] == "on_schedule"
-    row = {**SCORECARD, "period": "2023-M11", "value": 4512, "unit": "亿元"}
-    posted = client.post("/api/v1/observations", json=row, headers=bearer(api_keys["analyst"]))
+    posted = client.post(
+        "/api/v1/observations", json=KEY_PROJECTS_NOVEMBER_2023, headers=bearer(api_keys["analyst"])
+    )
     assert posted.status_code == 201
     after = client.get("/api/v1/plans", params=SCORECARD).json()
     read = next(p for p in after["items"] if p["id"] == plan["id"])

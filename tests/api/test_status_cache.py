@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Plan, Target
 from app.schemas.goal import PlanRead
-from tests.conftest import bearer
+from tests.conftest import KEY_PROJECTS_NOVEMBER_2023, bearer
 
 
 def _stored(session: Session, model: type[Target] | type[Plan]) -> dict[int, str | None]:
@@ -40,13 +40,7 @@ def test_a_post_updates_the_stored_status_and_the_summary(
     )
     assert _stored(session, Plan)[plan_id] == "on_schedule"
     # 4,512 亿元 by November: the 4,300 floor is already passed, so the plan is achieved
-    row = {
-        "indicator": "key_project_investment",
-        "region": "500000",
-        "period": "2023-M11",
-        "value": 4512,
-        "unit": "亿元",
-    }
+    row = KEY_PROJECTS_NOVEMBER_2023
     response = client.post("/api/v1/observations", json=row, headers=bearer(api_keys["analyst"]))
     assert response.status_code == 201
     assert _stored(session, Plan)[plan_id] == "achieved"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import GoalStatusTally, Plan, Target
 from app.queries import goals as q
-from tests.conftest import bearer
+from tests.conftest import KEY_PROJECTS_NOVEMBER_2023, bearer
 
 Goal = type[Target] | type[Plan]
 
@@ -43,13 +43,7 @@ def test_the_tally_starts_equal_to_the_counts(session: Session) -> None:
 def test_writes_through_the_api_and_behind_its_back_keep_the_tally_right(
     client: TestClient, session: Session, api_keys: dict[str, str]
 ) -> None:
-    row = {
-        "indicator": "key_project_investment",
-        "region": "500000",
-        "period": "2023-M11",
-        "value": 4512,
-        "unit": "亿元",
-    }
+    row = KEY_PROJECTS_NOVEMBER_2023
     posted = client.post("/api/v1/observations", json=row, headers=bearer(api_keys["analyst"]))
     assert posted.status_code == 201
     _assert_tally_matches(session)

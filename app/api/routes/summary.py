@@ -8,13 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import AsOfDep, AsOfGiven, SessionDep, require_region
-from app.db import begin_write
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.models import Plan, Target
 from app.queries import goals as q
 from app.schemas.common import ERROR_RESPONSES
 from app.schemas.summary import StatusCounts, SummaryRead
-from app.services.status import refresh_missing, status_counts_as_of
+from app.services.status import current_status_counts, status_counts_as_of
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -39,14 +38,9 @@ def summary(
         target_counts = Counter(status_counts_as_of(session, Target, targets_stmt, as_of))
         plan_counts = Counter(status_counts_as_of(session, Plan, plans_stmt, as_of))
     else:
-        refresh_missing(session, Target, targets_stmt)
-        refresh_missing(session, Plan, plans_stmt)
-        target_counts, target_rows = q.status_counts(session, Target, region)
-        plan_counts, plan_rows = q.status_counts(session, Plan, region)
-        if target_rows + plan_rows > q.COMPACT_TALLIES_AT:
-            begin_write(session)
-            q.compact_tallies(session)
-            session.commit()
+        target_counts, plan_counts = current_status_counts(
+            session, region, targets_stmt, plans_stmt
+        )
     return SummaryRead(
         region=region,
         as_of=as_of,
