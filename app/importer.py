@@ -50,6 +50,7 @@ def local_sender(key: str) -> Sender:
     from app.db import begin_write, make_engine, make_sessionmaker
     from app.services.api_keys import find_key
     from app.services.posting import record_observations
+    from app.services.status import mark_stale
     from app.settings import get_settings
 
     settings = get_settings()
@@ -71,9 +72,11 @@ def local_sender(key: str) -> Sender:
                 session.rollback()
                 errors = [e.as_dict() for e in exc.errors]
                 return exc.status_code, {"message": exc.message, "errors": errors}
+            # Their goals' progress: recomputed now on SQLite, by the backlog on Postgres.
+            mark_stale(session, outcome.series_years())
             session.commit()
             warnings = [w.as_dict() for w in outcome.warnings]
-            return 201, {"items": [None] * len(outcome.observations), "warnings": warnings}
+            return 201, {"items": [None] * len(outcome.ids), "warnings": warnings}
 
     return send
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import check_request_parameters
@@ -20,6 +22,7 @@ from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheM
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
 from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
+from app.services.backlog_refresher import BacklogRefresher
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")
@@ -97,6 +100,17 @@ def _start_change_listener(settings: Settings, cache: ResponseCache) -> ChangeLi
     return listener
 
 
+def _start_backlog_refresher(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> BacklogRefresher | None:
+    """SQLite never has a backlog: there a post recomputes its goals at once."""
+    if not settings.backlog_refresher or is_sqlite(settings.database_url):
+        return None
+    refresher = BacklogRefresher(sessions)
+    refresher.start()
+    return refresher
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -113,7 +127,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             listener = _start_change_listener(settings, cache)
+            refresher = _start_backlog_refresher(settings, app.state.sessionmaker)
+            # What startup built lives as long as the process: out of the collector's sight,
+            # a full collection no longer walks it (about 0.1 s of each 10,000-row post).
+            gc.freeze()
             yield
+            if refresher is not None:
+                refresher.stop()
             if listener is not None:
                 listener.stop()
             engine.dispose()

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # Postgres only: 0 turns the cache off. Entries also expire after the given seconds.
     response_cache_bytes: int = 64 * 1024 * 1024
     response_cache_seconds: float = 60.0
+    # A thread per worker that recomputes the goals of series posted with
+    # Prefer: return=minimal once the worker is quiet (app/services/backlog_refresher.py),
+    # on Postgres only. Off, the summary and status filters still recompute them on demand.
+    backlog_refresher: bool = True
 
 
 @lru_cache

@@ -264,5 +264,6 @@ def reset_ingest(db: Database) -> None:
         conn.execute("DELETE FROM observation WHERE period = ANY(%s)", (periods,))
         conn.execute("DELETE FROM audit_entry WHERE entity = 'observation'")
         conn.execute("DELETE FROM idempotency_record")
+        conn.execute("DELETE FROM stale_series")  # its figures are gone
         conn.execute("VACUUM (ANALYZE) observation")
         conn.execute("VACUUM audit_entry")

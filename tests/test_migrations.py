@@ -24,6 +24,7 @@ TABLES = {
     "observation",
     "plan",
     "region",
+    "stale_series",
     "target",
 }
 

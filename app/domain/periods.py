@@ -95,3 +95,9 @@ def months_into_span(period: Period, start_year: int, end_year: int) -> int:
 
 def span_months(start_year: int, end_year: int) -> int:
     return (end_year - start_year + 1) * 12
+
+
+@lru_cache(maxsize=65536)
+def canonical_period(text: str) -> str:
+    """The period's own spelling (``2023-m7`` → ``2023-M07``); raises PeriodError."""
+    return str(parse_period(text))

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry, IdempotencyRecord
+from app.models.backlog import StaleSeries
 from app.models.goal import Plan, Target
 from app.models.observation import Observation
 from app.models.reference import Document, Indicator, Region
@@ -17,5 +18,6 @@ __all__ = [
     "Observation",
     "Plan",
     "Region",
+    "StaleSeries",
     "Target",
 ]

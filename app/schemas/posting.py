@@ -20,3 +20,13 @@ class PostResult(BaseModel):
         default_factory=list,
         description="plans of the posted indicators and regions, with their new progress",
     )
+
+
+class PostSummary(BaseModel):
+    """The answer to a post with ``Prefer: return=minimal``."""
+
+    stored: int = Field(description="how many figures were recorded", examples=[10000])
+    ids: list[int] = Field(description="the new observations' ids, in row order")
+    warnings: list[ErrorItem] = Field(
+        default_factory=list, description="accepted but implausible figures (row, field, message)"
+    )

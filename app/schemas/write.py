@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-from app.domain.periods import PeriodError, parse_period
+from app.domain.periods import PeriodError, canonical_period
 
 Basis = Literal["value", "yoy", "cagr", "cumulative", "change"]
 Comparator = Literal[">=", ">", "<=", "<", "~"]
@@ -83,7 +83,7 @@ class ObservationCreate(WriteModel):
     @classmethod
     def _period(cls, value: str) -> str:
         try:
-            return str(parse_period(value))
+            return canonical_period(value)
         except PeriodError as exc:
             raise ValueError(str(exc)) from exc
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 LOCK_SLOTS = 256
 LOCK_NAMESPACE = 0x7074  # first key of the two-key advisory locks, 'pt'
 TALLY_COMPACTION = LOCK_SLOTS  # second key of the one lock that compactions of the tally take
+REFRESHER = LOCK_SLOTS + 1  # and of the one a backlog refresher's round takes (try-lock)
 
 
 def series_slot(indicator: str, region: str) -> int:
@@ -51,8 +52,11 @@ def lock_tally_compaction(session: Session) -> None:
 def _lock_slots(session: Session, slots: set[int]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
-    for slot in sorted(slots):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:slot AS integer))"),
-            {"ns": LOCK_NAMESPACE, "slot": slot},
-        )
+    # One statement: the locks are taken in the array's (ascending) order, one row at a time.
+    session.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(CAST(:ns AS integer), slot)) "
+            "FROM unnest(CAST(:slots AS integer[])) AS slot"
+        ),
+        {"ns": LOCK_NAMESPACE, "slots": sorted(slots)},
+    )

@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.domain.periods import Period, parse_period
 from app.errors import AppError, FieldError, ValidationFailed
 from app.models import AuditEntry, Indicator, Observation
+from app.queries import staging
 from app.queries.revisions import (
     NaturalKey,
     Revision,
@@ -56,10 +58,21 @@ class PayloadTooLarge(AppError):
 
 @dataclass
 class PostOutcome:
-    # The rows as stored, for the answer: transient objects never added to a session.
-    observations: list[Observation]
+    ids: list[int]
+    # The stored rows' column values, in row order.
+    values: list[dict[str, Any]]
     reference: ReferenceData
     warnings: list[FieldError] = field(default_factory=list)
+
+    @cached_property
+    def observations(self) -> list[Observation]:
+        """The rows as stored, for the answer: transient objects never added to a session."""
+        return [_stored(id_, values) for id_, values in zip(self.ids, self.values, strict=True)]
+
+    def series_years(self) -> Iterator[tuple[str, str, int]]:
+        """(indicator, region, period year) of each stored row."""
+        for values in self.values:
+            yield values["indicator_code"], values["region_code"], values["period_year"]
 
 
 def _reject_constant(name: str) -> Any:
@@ -233,23 +246,28 @@ def _outlier_warnings(
             older = revisions_before(session, now, {pair for _, pair, _ in missing}, before)
             _earlier_levels(older, missing, comparable)
 
-    warnings = []
-    for number, row in enumerate(rows, start=1):
-        if number not in comparable:
-            continue
-        previous_period, previous = comparable[number]
-        value, unit = row["value"], row["unit"]
-        ratio = value / previous
-        if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
-            warnings.append(
-                FieldError(
-                    "value",
-                    f"{value} {unit} is {ratio:.2f}× the {previous_period} figure "
-                    f"({previous} {unit}); stored, please check",
-                    number,
-                )
-            )
-    return warnings
+    return [
+        _outlier_warning(number, row, *comparable[number])
+        for number, row in enumerate(rows, start=1)
+        if number in comparable and _beyond_factor(row["value"], comparable[number][1])
+    ]
+
+
+def _beyond_factor(value: Decimal, previous: Decimal) -> bool:
+    ratio = value / previous
+    return ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR
+
+
+def _outlier_warning(
+    number: int, row: dict[str, Any], previous_period: str, previous: Decimal
+) -> FieldError:
+    value, unit = row["value"], row["unit"]
+    return FieldError(
+        "value",
+        f"{value} {unit} is {value / previous:.2f}× the {previous_period} figure "
+        f"({previous} {unit}); stored, please check",
+        number,
+    )
 
 
 def record_observations(
@@ -263,16 +281,21 @@ def record_observations(
     """Check every row (schema, then reference data); store them all as new revisions or none."""
     now = now or datetime.now(UTC)
     payloads, errors = validate_rows(rows, max_rows)
-    ref = load_reference(session)
+    ref = load_reference(
+        session,
+        indicators={p.indicator for _, p in payloads},
+        regions={p.region for _, p in payloads},
+    )
     built: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str], int] = {}
     for number, payload in payloads:
         values, row_errors = observation_values(
             payload, ref, recorded_at=now, recorded_by=actor, row=number
         )
-        period = parse_period(payload.period)
-        if datetime(period.year, period.start_month, 1, tzinfo=UTC) > now:
-            row_errors.append(FieldError("period", f"{period} has not started yet", number))
+        if _period_start(payload.period) > now:
+            row_errors.append(
+                FieldError("period", f"{parse_period(payload.period)} has not started yet", number)
+            )
         key = (payload.indicator, payload.region, payload.period)
         if key in seen:
             row_errors.append(
@@ -291,7 +314,91 @@ def record_observations(
     lock_series(session, {(indicator, region) for indicator, region, _ in keys})
     # Stamped once the keys are ours, so recorded_at follows revision order.
     recorded_at = max(now, datetime.now(UTC))
+    if session.get_bind().dialect.name == "postgresql":
+        ids, warnings = _store_staged(session, built, recorded_at, actor, ref)
+    else:
+        ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
+    return PostOutcome(ids, built, ref, warnings)
+
+
+def _store_staged(
+    session: Session,
+    built: list[dict[str, Any]],
+    recorded_at: datetime,
+    actor: str,
+    ref: ReferenceData,
+) -> tuple[list[int], list[FieldError]]:
+    """Postgres: COPY the rows into a staging table, then compare, number and insert them
+    in SQL (app/queries/staging.py)."""
+    ids = staging.observation_ids(session, len(built))
+    staging.stage(
+        session,
+        [
+            _staged_row(n, id_, v, ref)
+            for n, (id_, v) in enumerate(zip(ids, built, strict=True), start=1)
+        ],
+    )
+    warnings = [
+        _outlier_warning(number, built[number - 1], period, previous)
+        for number, period, previous in staging.outliers(session, recorded_at, OUTLIER_FACTOR)
+    ]
+    revisions = staging.insert_staged(session, recorded_at, actor)
+    for values, revision in zip(built, revisions, strict=True):
+        values["revision"] = revision
+        values["recorded_at"] = recorded_at
+    return ids, warnings
+
+
+@lru_cache(maxsize=4096)
+def _period_start(text: str) -> datetime:
+    period = parse_period(text)
+    return datetime(period.year, period.start_month, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=4096)
+def _staged_period(text: str) -> tuple[int, str]:
+    """A period's kind rank (its sort key's third part) and the same period a year before."""
+    period = parse_period(text)
+    return period.sort_key[2], f"{period.year - 1:04d}{text[4:]}"
+
+
+def _staged_row(
+    number: int, id_: int, values: dict[str, Any], ref: ReferenceData
+) -> tuple[Any, ...]:
+    rank, year_before = _staged_period(values["period"])
+    return (
+        number,
+        id_,
+        values["indicator_code"],
+        values["region_code"],
+        values["period"],
+        values["period_year"],
+        values["period_end_month"],
+        rank,
+        year_before,
+        ref.indicators[values["indicator_code"]].measure == "flow",
+        _num(values["value"]),
+        values["unit"],
+        _num(values["stated_value"]),
+        values["stated_unit"],
+        _num(values["yoy_growth"]),
+        _num(values["reported_completion_rate"]),
+        values["document_code"],
+        values["quote"],
+        values["note"],
+    )
+
+
+def _store_rowwise(
+    session: Session,
+    built: list[dict[str, Any]],
+    recorded_at: datetime,
+    actor: str,
+    ref: ReferenceData,
+) -> tuple[list[int], list[FieldError]]:
+    """SQLite: the comparison in Python, then one multi-row insert per table."""
     warnings = _outlier_warnings(session, built, recorded_at, ref.indicators)
+    keys = [(v["indicator_code"], v["region_code"], v["period"]) for v in built]
     top = top_revisions(session, keys)
     for values, key in zip(built, keys, strict=True):
         values["revision"] = top.get(key, 0) + 1
@@ -315,8 +422,7 @@ def record_observations(
             for id_, values in zip(ids, built, strict=True)
         ],
     )
-    observations = [_stored(id_, values) for id_, values in zip(ids, built, strict=True)]
-    return PostOutcome(observations, ref, warnings)
+    return ids, warnings
 
 
 def _num(v: Decimal | None) -> str | None:

@@ -23,6 +23,7 @@ from app.db import begin_write
 from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
+from app.queries import backlog
 from app.queries import goals as q
 from app.queries.goals import GoalModel
 from app.queries.observations import latest_points
@@ -104,6 +105,7 @@ def current_page(
         Indicator.unit,
         Region.code,
         Region.name,
+        backlog.is_stale(model),
         func.count().over(),
     )
     rows = session.execute(columns.limit(limit).offset(offset)).all()
@@ -114,14 +116,25 @@ def current_page(
     else:
         total = 0
     fresh: dict[int, str] = {}
-    missing = [row[0] for row in rows if row[1] is None]
+    # A stale goal (its series in the backlog) is computed, not stored: only the backlog's
+    # refresh, under the series' locks, may store over it (app/models/backlog.py).
+    stale = {row[0] for row in rows if row[-2]}
+    missing = [row[0] for row in rows if row[1] is None or row[0] in stale]
     if missing:
         reads = evaluate(session, model, q.fetch(session, stmt.where(model.id.in_(missing))))
-        fresh = store(session, model, reads, only_missing=True)
-        session.commit()
+        kept = [r for r in reads if r.id not in stale]
+        fresh = {r.id: read_fragment(r) for r in reads if r.id in stale}
+        if kept:
+            fresh |= store(session, model, kept, only_missing=True)
+            session.commit()
     items = [
-        item_json(goal_id, (i_code, i_name, i_unit), (r_code, r_name), fragment or fresh[goal_id])
-        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name, _total in rows
+        item_json(
+            goal_id,
+            (i_code, i_name, i_unit),
+            (r_code, r_name),
+            fresh.get(goal_id) or fragment or "",
+        )
+        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name, _stale, _total in rows
     ]
     return page_json(items, total, limit, offset)
 
@@ -158,7 +171,9 @@ def refresh(
 def refresh_missing(
     session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
 ) -> None:
-    """Compute and keep the status of the goals among ``stmt``'s that have none yet."""
+    """Compute and keep the status of the goals among ``stmt``'s that have none yet, or
+    whose series wait in the backlog."""
+    drain(session, backlog.pairs_among(session, model, stmt))
     missing = stmt.where(model.status.is_(None))
     if session.scalar(missing.with_only_columns(model.id).limit(1)) is None:
         return
@@ -192,6 +207,7 @@ def refresh_all(session: Session) -> int:
         session, Plan, q.goals_query(Plan, include_retired=True)
     )
     q.compact_tallies(session)  # a refresh after a bulk load leaves a delta per goal
+    backlog.clear_all(session)
     return done
 
 
@@ -203,6 +219,7 @@ def refresh_pairs(session: Session, pairs: set[tuple[str, str]]) -> int:
         done += refresh(session, Target, stmt)
     for plans in _pair_chunks(q.goals_query(Plan, include_retired=True), Plan, pairs):
         done += refresh(session, Plan, plans)
+    backlog.clear(session, pairs)
     return done
 
 
@@ -239,6 +256,56 @@ def status_counts_as_of(
 PAIRS_PER_ROUND = 1_000
 
 
+def earliest_years(figures: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
+    """Each series' earliest year among figures (indicator, region, period year)."""
+    earliest: dict[tuple[str, str], int] = {}
+    for indicator, region, year in figures:
+        pair = (indicator, region)
+        earliest[pair] = min(year, earliest.get(pair, year))
+    return earliest
+
+
+def mark_stale(session: Session, figures: Iterable[tuple[str, str, int]]) -> None:
+    """After new figures, on Postgres: their series join the backlog, recomputed later
+    (``drain``, the backlog refresher); elsewhere, their goals are recomputed now."""
+    if session.get_bind().dialect.name != "postgresql":
+        refresh_stale_now(session, earliest_years(figures))
+        return
+    backlog.mark(session, earliest_years(figures), utc_now())
+
+
+def refresh_stale_now(session: Session, earliest: dict[tuple[str, str], int]) -> None:
+    """Recompute the goals these new figures can change (the series are locked already)."""
+    now = utc_now()
+    by_region = sorted(earliest, key=lambda pair: (pair[1], pair[0]))
+    for start in range(0, len(by_region), PAIRS_PER_ROUND):
+        round_ = {pair: earliest[pair] for pair in by_region[start : start + PAIRS_PER_ROUND]}
+        _recompute(session, round_, now)
+
+
+def refresh_stale(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
+    """Recompute the goals of these backlog series, under their locks, and take them out
+    of the backlog; returns how many series were in it. The caller commits."""
+    pairs = set(pairs)
+    lock_series(session, pairs)
+    waiting = backlog.years(session, pairs)  # read under the locks: no post adds to it now
+    if waiting:
+        refresh_stale_now(session, waiting)
+        backlog.clear(session, waiting)
+    return len(waiting)
+
+
+def drain(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
+    """``refresh_stale`` in rounds of ``PAIRS_PER_ROUND`` series, each committed."""
+    ordered = sorted(set(pairs), key=lambda pair: (pair[1], pair[0]))
+    done = 0
+    for start in range(0, len(ordered), PAIRS_PER_ROUND):
+        begin_write(session)
+        done += refresh_stale(session, ordered[start : start + PAIRS_PER_ROUND])
+        session.commit()
+    return done
+
+
 def refresh_for_figures(
     session: Session, figures: Iterable[tuple[str, str, int]]
 ) -> tuple[list[bytes], list[bytes]]:
@@ -251,10 +318,12 @@ def refresh_for_figures(
     ``PAIRS_PER_ROUND``, region by region; each round's figures are fetched once for its
     targets and plans together.
     """
-    earliest: dict[tuple[str, str], int] = {}
-    for indicator, region, year in figures:
-        pair = (indicator, region)
-        earliest[pair] = min(year, earliest.get(pair, year))
+    earliest = earliest_years(figures)
+    # Series in the backlog are recomputed from its year, if earlier, and leave it.
+    waiting = backlog.years(session, earliest)
+    for pair, year in waiting.items():
+        earliest[pair] = min(year, earliest[pair])
+    backlog.clear(session, waiting)
     by_region = sorted(earliest, key=lambda pair: (pair[1], pair[0]))
     targets: list[tuple[int, bytes]] = []
     plans: list[tuple[int, bytes]] = []
@@ -267,9 +336,11 @@ def refresh_for_figures(
     return [item for _, item in sorted(targets)], [item for _, item in sorted(plans)]
 
 
-def _refresh_round(
+def _recompute(
     session: Session, earliest: dict[tuple[str, str], int], now: datetime
-) -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]]]:
+) -> tuple[GoalRows, GoalRows, dict[int, str], dict[int, str]]:
+    """The goals in force of these series, and the fresh fragments of those that a figure
+    from the series' earliest year on can change (computed and stored)."""
     targets = _goals_of_pairs(session, Target, set(earliest))
     plans = _goals_of_pairs(session, Plan, set(earliest))
 
@@ -287,13 +358,19 @@ def _refresh_round(
     )
     fresh_targets = store(session, Target, evaluate_targets(session, stale_targets, now, series))
     fresh_plans = store(session, Plan, evaluate_plans(session, stale_plans, now, series))
-    answer = (
+    for row in (*targets, *plans):  # only stored through Core: nothing of them to flush
+        session.expunge(row[0])
+    return targets, plans, fresh_targets, fresh_plans
+
+
+def _refresh_round(
+    session: Session, earliest: dict[tuple[str, str], int], now: datetime
+) -> tuple[list[tuple[int, bytes]], list[tuple[int, bytes]]]:
+    targets, plans, fresh_targets, fresh_plans = _recompute(session, earliest, now)
+    return (
         [(row[0].id, _item(row, fresh_targets).encode()) for row in targets],
         [(row[0].id, _item(row, fresh_plans).encode()) for row in plans],
     )
-    for row in (*targets, *plans):  # only stored through Core: nothing of them to flush
-        session.expunge(row[0])
-    return answer
 
 
 def _item(row: Row[Any, Indicator, Region], fresh: dict[int, str]) -> str:

@@ -23,6 +23,7 @@ from app.api.deps import (
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
+from app.queries import backlog
 from app.queries import goals as q
 from app.queries.goals import GoalModel
 from app.queries.observations import series_history
@@ -147,12 +148,13 @@ def _detail(
         raise NotFound(model.__tablename__, goal_id)
     goal, indicator, region = rows[0]
     series = series_history(session, as_of, goal.indicator_code, goal.region_code)
-    if goal.read_json is not None and not as_of_given:
+    stored = None if as_of_given else goal.read_json
+    if stored is not None and not backlog.goal_is_stale(session, model, goal_id):
         item = item_json(
             goal.id,
             (indicator.code, indicator.name, indicator.unit),
             (region.code, region.name),
-            goal.read_json,
+            stored,
         )
     else:
         computed = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Annotated, Any
 
@@ -20,9 +21,9 @@ from app.models import ApiKey
 from app.models.types import utc_now
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
 from app.schemas.observation import ObservationRead
-from app.schemas.posting import PostResult
+from app.schemas.posting import PostResult, PostSummary
 from app.schemas.write import OBSERVATION_EXAMPLE, ObservationCreate
-from app.services import idempotency
+from app.services import backlog_refresher, idempotency
 from app.services.posting import (
     CSV_FIELDS,
     PayloadTooLarge,
@@ -31,7 +32,7 @@ from app.services.posting import (
     record_observations,
 )
 from app.services.progress import observation_read
-from app.services.status import refresh_for_figures
+from app.services.status import mark_stale, refresh_for_figures
 from app.settings import get_settings
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -120,14 +121,28 @@ def _rows(content_type: str, body: bytes) -> tuple[list[Any], bool]:
     )
 
 
-def _post(session: Session, key: ApiKey, rows: list[Any]) -> bytes:
+def _post(session: Session, key: ApiKey, rows: list[Any], minimal: bool) -> bytes:
     """The answer as JSON bytes: a ``PostResult``, its goals spliced in from their stored
     form (serialised once, when their progress was computed). Joined once: a 10,000-row
-    answer is about 17 MB, and each extra copy of it is memory the worker keeps."""
+    answer is about 17 MB, and each extra copy of it is memory the worker keeps.
+
+    ``minimal``: a ``PostSummary``; the goals of the posted series are left to the backlog
+    (``mark_stale``), and every read until then computes them from the figures.
+    """
     outcome = record_observations(session, rows, key.name, max_rows=get_settings().max_batch_rows)
-    targets, plans = refresh_for_figures(
-        session, ((o.indicator_code, o.region_code, o.period_year) for o in outcome.observations)
-    )
+    warnings = WARNINGS.dump_json([ErrorItem(**w.as_dict()) for w in outcome.warnings])
+    if minimal:
+        mark_stale(session, outcome.series_years())
+        return b"".join(
+            [
+                b'{"stored":%d,"ids":' % len(outcome.ids),
+                json.dumps(outcome.ids, separators=(",", ":")).encode(),
+                b',"warnings":',
+                warnings,
+                b"}",
+            ]
+        )
+    targets, plans = refresh_for_figures(session, outcome.series_years())
     ref = outcome.reference
     items = OBSERVATIONS.dump_json(
         [
@@ -135,7 +150,6 @@ def _post(session: Session, key: ApiKey, rows: list[Any]) -> bytes:
             for o in outcome.observations
         ]
     )
-    warnings = WARNINGS.dump_json([ErrorItem(**w.as_dict()) for w in outcome.warnings])
     return b"".join(
         [
             b'{"items":',
@@ -172,6 +186,7 @@ def _post_with_retries(
     rows: list[Any],
     idem_key: str | None,
     fingerprint: str,
+    minimal: bool,
 ) -> tuple[int, str | bytes]:
     """One transaction; retried when a concurrent writer took the same revision number."""
     for attempt in range(ATTEMPTS):
@@ -183,7 +198,7 @@ def _post_with_retries(
                 if record is not None:
                     session.rollback()
                     return record.status_code, record.response_body
-            body = _post(session, key, rows)
+            body = _post(session, key, rows, minimal)
             if idem_key is not None:
                 idempotency.remember(session, key, idem_key, fingerprint, 201, body.decode())
             session.commit()
@@ -204,7 +219,11 @@ def _post_with_retries(
     "/observations",
     summary="Post one figure, a batch (JSON array) or a CSV file; a batch is all or nothing",
     status_code=201,
-    response_model=PostResult,
+    response_model=PostResult | PostSummary,
+    response_description=(
+        "A `PostResult`: the figures as stored and every goal of their series with its new "
+        "progress; with `Prefer: return=minimal`, a `PostSummary`"
+    ),
     openapi_extra=POST_BODY,
     responses={
         401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
@@ -220,13 +239,41 @@ async def post_observations(
     idempotency_key: Annotated[
         str | None, Header(max_length=200, description="retry-safe key for this request")
     ] = None,
+    prefer: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description=(
+                "`return=minimal` (RFC 7240): answer only the count, the ids and the warnings, "
+                "and leave the goals of the posted series to be recomputed after the commit. "
+                "Every read still shows their new progress at once. For bulk loads."
+            ),
+            examples=["return=minimal"],
+        ),
+    ] = None,
 ) -> Response:
     settings = get_settings()
     body = await _read_body(request, settings.max_body_bytes)
     content_type = request.headers.get("content-type", "")
     rows, _is_batch = _rows(content_type, body)
-    fingerprint = idempotency.request_hash("POST", request.url.path, content_type, body)
-    status, payload = await run_in_threadpool(
-        _post_with_retries, session, key, rows, idempotency_key, fingerprint
+    minimal = _prefers_minimal(prefer)
+    fingerprint = idempotency.request_hash(
+        "POST", request.url.path, content_type + ("; return=minimal" if minimal else ""), body
     )
-    return Response(payload, status_code=status, media_type="application/json")
+    with backlog_refresher.WRITES.writing():
+        status, payload = await run_in_threadpool(
+            _post_with_retries, session, key, rows, idempotency_key, fingerprint, minimal
+        )
+    headers = {"Preference-Applied": "return=minimal"} if minimal and status == 201 else None
+    return Response(payload, status_code=status, media_type="application/json", headers=headers)
+
+
+def _prefers_minimal(prefer: str | None) -> bool:
+    """Whether ``Prefer`` asks for ``return=minimal`` (tokens are case-insensitive)."""
+    if not prefer:
+        return False
+    for preference in prefer.split(","):
+        name, _, value = preference.split(";")[0].partition("=")
+        if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+            return True
+    return False
