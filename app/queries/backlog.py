@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, func, select, text
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, select, text
 from sqlalchemy import tuple_ as sql_tuple
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import Plan, StaleSeries, Target
@@ -44,53 +43,43 @@ def goal_is_stale(session: Session, model: type[Target] | type[Plan], goal_id: i
 
 def mark(session: Session, earliest: dict[Pair, int], at: datetime) -> None:
     """Add these series to the backlog, each from its earliest new figure's year (a series
-    already there keeps the earlier of the two years). Taken under the series' locks."""
+    already there keeps the earlier of the two years). Taken under the series' locks.
+    Postgres only: on SQLite a post recomputes its goals at once (``mark_stale``)."""
     if not earliest:
         return
     pairs = sorted(earliest)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "INSERT INTO stale_series (indicator_code, region_code, from_year, marked_at) "
-                "SELECT i, r, y, :at FROM unnest(:i, :r, :y) AS new(i, r, y) "
-                "ON CONFLICT (indicator_code, region_code) DO UPDATE "
-                "SET from_year = least(stale_series.from_year, excluded.from_year), "
-                "marked_at = excluded.marked_at"
-            ).bindparams(
-                bindparam("i", type_=ARRAY(String())),
-                bindparam("r", type_=ARRAY(String())),
-                bindparam("y", type_=ARRAY(Integer())),
-            ),
-            {
-                "i": [p[0] for p in pairs],
-                "r": [p[1] for p in pairs],
-                "y": [earliest[p] for p in pairs],
-                "at": at,
-            },
-        )
-        return
-    stmt = sqlite_insert(StaleSeries)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[StaleSeries.indicator_code, StaleSeries.region_code],
-        set_={
-            # SQLite's two-argument min() is the scalar least()
-            "from_year": func.min(StaleSeries.from_year, stmt.excluded.from_year),
-            "marked_at": stmt.excluded.marked_at,
+    session.execute(
+        text(
+            "INSERT INTO stale_series (indicator_code, region_code, from_year, marked_at) "
+            "SELECT i, r, y, :at FROM unnest(:i, :r, :y) AS new(i, r, y) "
+            "ON CONFLICT (indicator_code, region_code) DO UPDATE "
+            "SET from_year = least(stale_series.from_year, excluded.from_year), "
+            "marked_at = excluded.marked_at"
+        ).bindparams(
+            bindparam("i", type_=ARRAY(String())),
+            bindparam("r", type_=ARRAY(String())),
+            bindparam("y", type_=ARRAY(Integer())),
+        ),
+        {
+            "i": [p[0] for p in pairs],
+            "r": [p[1] for p in pairs],
+            "y": [earliest[p] for p in pairs],
+            "at": at,
         },
     )
-    session.execute(
-        stmt,
-        [
-            {"indicator_code": i, "region_code": r, "from_year": earliest[(i, r)], "marked_at": at}
-            for i, r in pairs
-        ],
-    )
+
+
+def _empty(session: Session) -> bool:
+    """One cheap query that spares the others while nothing waits (the usual case)."""
+    return session.scalar(select(StaleSeries.from_year).limit(1)) is None
 
 
 def years(session: Session, pairs: Iterable[Pair]) -> dict[Pair, int]:
     """The backlog's year of each of these series that is in it."""
     found: dict[Pair, int] = {}
     wanted = sorted(set(pairs))
+    if not wanted or _empty(session):
+        return found
     for start in range(0, len(wanted), SQLITE_MAX_PARAMS // 2):
         chunk = wanted[start : start + SQLITE_MAX_PARAMS // 2]
         rows = session.execute(
@@ -117,14 +106,10 @@ def pairs_among(
 ) -> set[Pair]:
     """The stale series among the goals ``stmt`` selects (none, in one cheap query, when
     the backlog is empty: the summary asks this of every goal in the country)."""
-    if session.scalar(select(StaleSeries.from_year).limit(1)) is None:
+    if _empty(session):
         return set()
     goals = stmt.where(is_stale(model)).with_only_columns(model.indicator_code, model.region_code)
     return {(i, r) for i, r in session.execute(goals.order_by(None).distinct())}
-
-
-def count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(StaleSeries)) or 0
 
 
 def clear(session: Session, pairs: Iterable[Pair]) -> None:

@@ -52,6 +52,7 @@ _PERIOD_RANK = (
     "WHEN substr(o.period, 6, 1) = 'Q' THEN 1 ELSE 0 END"
 )
 
+
 def _latest_positive_level(years: str) -> str:
     """The latest period before the staged row's, among those ``years`` select, whose
     newest revision recorded by :now is positive."""

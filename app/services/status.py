@@ -277,10 +277,15 @@ def mark_stale(session: Session, figures: Iterable[tuple[str, str, int]]) -> Non
 def refresh_stale_now(session: Session, earliest: dict[tuple[str, str], int]) -> None:
     """Recompute the goals these new figures can change (the series are locked already)."""
     now = utc_now()
+    for round_ in _rounds(earliest):
+        _recompute(session, round_, now)
+
+
+def _rounds(earliest: dict[tuple[str, str], int]) -> Iterator[dict[tuple[str, str], int]]:
+    """The series in rounds of ``PAIRS_PER_ROUND``, region by region."""
     by_region = sorted(earliest, key=lambda pair: (pair[1], pair[0]))
     for start in range(0, len(by_region), PAIRS_PER_ROUND):
-        round_ = {pair: earliest[pair] for pair in by_region[start : start + PAIRS_PER_ROUND]}
-        _recompute(session, round_, now)
+        yield {pair: earliest[pair] for pair in by_region[start : start + PAIRS_PER_ROUND]}
 
 
 def refresh_stale(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
@@ -324,12 +329,10 @@ def refresh_for_figures(
     for pair, year in waiting.items():
         earliest[pair] = min(year, earliest[pair])
     backlog.clear(session, waiting)
-    by_region = sorted(earliest, key=lambda pair: (pair[1], pair[0]))
     targets: list[tuple[int, bytes]] = []
     plans: list[tuple[int, bytes]] = []
     now = utc_now()
-    for start in range(0, len(by_region), PAIRS_PER_ROUND):
-        round_ = {pair: earliest[pair] for pair in by_region[start : start + PAIRS_PER_ROUND]}
+    for round_ in _rounds(earliest):
         round_targets, round_plans = _refresh_round(session, round_, now)
         targets += round_targets
         plans += round_plans
