@@ -50,7 +50,6 @@ def local_sender(key: str) -> Sender:
     from app.db import begin_write, make_engine, make_sessionmaker
     from app.services.api_keys import find_key
     from app.services.posting import record_observations
-    from app.services.status import mark_stale
     from app.settings import get_settings
 
     settings = get_settings()
@@ -65,15 +64,14 @@ def local_sender(key: str) -> Sender:
             if api_key.role not in ("analyst", "admin"):
                 return 403, {"message": "the key may not post"}
             try:
+                # Their goals' progress: recomputed now on SQLite, by the backlog on Postgres.
                 outcome = record_observations(
-                    session, rows, api_key.name, max_rows=settings.max_batch_rows
+                    session, rows, api_key.name, max_rows=settings.max_batch_rows, mark_stale=True
                 )
             except AppError as exc:
                 session.rollback()
                 errors = [e.as_dict() for e in exc.errors]
                 return exc.status_code, {"message": exc.message, "errors": errors}
-            # Their goals' progress: recomputed now on SQLite, by the backlog on Postgres.
-            mark_stale(session, outcome.series_years())
             session.commit()
             warnings = [w.as_dict() for w in outcome.warnings]
             return 201, {"items": [None] * len(outcome.ids), "warnings": warnings}

@@ -6,7 +6,7 @@ series was last recomputed: a goal of the series is stale when it ends in that y
 later (``depends_on_year``). Reads compute such goals from the figures instead of using
 their stored block; the backlog refresher (app/services/backlog.py), the summary and
 status filters recompute them under the series' locks and delete the row. Marking a
-series is one narrow upsert, where nulling the stored block of each goal cost about as
+series is one narrow insert, where nulling the stored block of each goal cost about as
 much as inserting the figures themselves.
 """
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, delete, select, text
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy import tuple_ as sql_tuple
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.models import Plan, StaleSeries, Target
@@ -41,32 +39,29 @@ def goal_is_stale(session: Session, model: type[Target] | type[Plan], goal_id: i
     return bool(session.scalar(select(is_stale(model)).where(model.id == goal_id)))
 
 
-def mark(session: Session, earliest: dict[Pair, int], at: datetime) -> None:
-    """Add these series to the backlog, each from its earliest new figure's year (a series
-    already there keeps the earlier of the two years). Taken under the series' locks.
-    Postgres only: on SQLite a post recomputes its goals at once (``mark_stale``)."""
-    if not earliest:
-        return
-    pairs = sorted(earliest)
-    session.execute(
-        text(
-            "INSERT INTO stale_series (indicator_code, region_code, from_year, marked_at) "
-            "SELECT i, r, y, :at FROM unnest(:i, :r, :y) AS new(i, r, y) "
-            "ON CONFLICT (indicator_code, region_code) DO UPDATE "
-            "SET from_year = least(stale_series.from_year, excluded.from_year), "
-            "marked_at = excluded.marked_at"
-        ).bindparams(
-            bindparam("i", type_=ARRAY(String())),
-            bindparam("r", type_=ARRAY(String())),
-            bindparam("y", type_=ARRAY(Integer())),
-        ),
-        {
-            "i": [p[0] for p in pairs],
-            "r": [p[1] for p in pairs],
-            "y": [earliest[p] for p in pairs],
-            "at": at,
-        },
-    )
+def marking(figures: str) -> str:
+    """CTEs that add the series of ``figures`` (a relation with indicator_code,
+    region_code and period_year) to the backlog from their earliest year, inside a larger
+    statement; ``:marked_at`` is the time of the mark. A series already waiting keeps the
+    earlier of the two years.
+
+    Plain INSERT and UPDATE, not an upsert (half the cost): only a holder of a series'
+    lock writes its row, so no other transaction can add it between this statement's
+    snapshot and its insert.
+    """
+    return f"""backlog_series AS (
+    SELECT indicator_code, region_code, min(period_year) AS from_year
+    FROM {figures} GROUP BY indicator_code, region_code
+), backlog_added AS (
+    INSERT INTO stale_series (indicator_code, region_code, from_year, marked_at)
+    SELECT s.indicator_code, s.region_code, s.from_year, :marked_at FROM backlog_series s
+    WHERE NOT EXISTS (SELECT FROM stale_series w
+        WHERE w.indicator_code = s.indicator_code AND w.region_code = s.region_code)
+), backlog_moved AS (
+    UPDATE stale_series w SET from_year = least(w.from_year, s.from_year), marked_at = :marked_at
+    FROM backlog_series s
+    WHERE w.indicator_code = s.indicator_code AND w.region_code = s.region_code
+)"""
 
 
 def _empty(session: Session) -> bool:

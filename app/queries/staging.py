@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.queries import backlog
+
 STAGING = "incoming_observation"
 
 # Columns of the staging table, in COPY order. Numbers travel as text (Python's exact
@@ -139,14 +141,15 @@ _SNAPSHOT = (
     "'document', i.document_code, 'note', i.note)"
 )
 
-# Each row's revision: one more than the highest stored of its natural key.
+# Each row's revision: one more than the highest stored of its natural key. {backlog}: the
+# backlog's marking CTEs, for a post that leaves its goals to the backlog.
 _INSERT = f"""
 WITH i AS MATERIALIZED (
     SELECT s.*, 1 + COALESCE((SELECT max(o.revision) FROM observation o
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
           AND o.period = s.period), 0) AS revision
     FROM {STAGING} s
-), ins AS (
+), {{backlog}}ins AS (
     INSERT INTO observation ({", ".join(_STORED)})
     SELECT {", ".join(_source_expression(c) for c in _STORED)} FROM i
 ), audit AS (
@@ -163,8 +166,9 @@ def observation_ids(session: Session, count: int) -> list[int]:
     every row knows its id without joining the inserted rows back."""
     drawn = session.scalar(
         text(
-            "SELECT array_agg(nextval(pg_get_serial_sequence('observation', 'id'))) "
-            "FROM generate_series(1, :count)"
+            # The sequence looked up once: per row, the lookup cost five times the draw.
+            "SELECT array_agg(nextval(seq)) FROM generate_series(1, :count), "
+            "CAST(pg_get_serial_sequence('observation', 'id') AS regclass) AS seq"
         ),
         {"count": count},
     )
@@ -195,11 +199,18 @@ def outliers(session: Session, now: datetime, factor: Decimal) -> list[tuple[int
     return [(n, period, value) for n, period, value in found]
 
 
-def insert_staged(session: Session, recorded_at: datetime, recorded_by: str) -> list[int]:
+def insert_staged(
+    session: Session, recorded_at: datetime, recorded_by: str, *, mark_stale: bool
+) -> list[int]:
     """Store the staged rows as new revisions, each with its audit entry; the revision of
-    each, in row order."""
+    each, in row order. ``mark_stale``: the same statement adds their series to the
+    backlog (app/queries/backlog.py)."""
+    statement = _INSERT.replace("{backlog}", f"{backlog.marking('i')}, " if mark_stale else "")
     revisions = list(
-        session.scalars(text(_INSERT), {"recorded_at": recorded_at, "recorded_by": recorded_by})
+        session.scalars(
+            text(statement),
+            {"recorded_at": recorded_at, "recorded_by": recorded_by, "marked_at": recorded_at},
+        )
     )
     session.execute(text(f"DROP TABLE {STAGING}"))  # a second batch in this transaction stages anew
     return revisions

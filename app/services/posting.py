@@ -33,6 +33,7 @@ from app.queries.revisions import (
     top_revisions,
 )
 from app.schemas.write import ObservationCreate
+from app.services import status
 from app.services.figures import ReferenceData, load_reference, observation_values
 from app.services.locks import lock_series
 
@@ -277,8 +278,14 @@ def record_observations(
     *,
     max_rows: int,
     now: datetime | None = None,
+    mark_stale: bool = False,
 ) -> PostOutcome:
-    """Check every row (schema, then reference data); store them all as new revisions or none."""
+    """Check every row (schema, then reference data); store them all as new revisions or none.
+
+    ``mark_stale``: on Postgres, the statement that stores the rows adds their series to the
+    backlog, for its refresher (app/services/backlog_refresher.py); SQLite has no backlog
+    and recomputes their goals now. Otherwise recomputing them is the caller's.
+    """
     now = now or datetime.now(UTC)
     payloads, errors = validate_rows(rows, max_rows)
     ref = load_reference(
@@ -315,10 +322,13 @@ def record_observations(
     # Stamped once the keys are ours, so recorded_at follows revision order.
     recorded_at = max(now, datetime.now(UTC))
     if session.get_bind().dialect.name == "postgresql":
-        ids, warnings = _store_staged(session, built, recorded_at, actor, ref)
-    else:
-        ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
-    return PostOutcome(ids, built, ref, warnings)
+        ids, warnings = _store_staged(session, built, recorded_at, actor, ref, mark_stale)
+        return PostOutcome(ids, built, ref, warnings)
+    ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
+    outcome = PostOutcome(ids, built, ref, warnings)
+    if mark_stale:
+        status.refresh_stale_now(session, status.earliest_years(outcome.series_years()))
+    return outcome
 
 
 def _store_staged(
@@ -327,6 +337,7 @@ def _store_staged(
     recorded_at: datetime,
     actor: str,
     ref: ReferenceData,
+    mark_stale: bool,
 ) -> tuple[list[int], list[FieldError]]:
     """Postgres: COPY the rows into a staging table, then compare, number and insert them
     in SQL (app/queries/staging.py)."""
@@ -342,7 +353,7 @@ def _store_staged(
         _outlier_warning(number, built[number - 1], period, previous)
         for number, period, previous in staging.outliers(session, recorded_at, OUTLIER_FACTOR)
     ]
-    revisions = staging.insert_staged(session, recorded_at, actor)
+    revisions = staging.insert_staged(session, recorded_at, actor, mark_stale=mark_stale)
     for values, revision in zip(built, revisions, strict=True):
         values["revision"] = revision
         values["recorded_at"] = recorded_at

@@ -265,15 +265,6 @@ def earliest_years(figures: Iterable[tuple[str, str, int]]) -> dict[tuple[str, s
     return earliest
 
 
-def mark_stale(session: Session, figures: Iterable[tuple[str, str, int]]) -> None:
-    """After new figures, on Postgres: their series join the backlog, recomputed later
-    (``drain``, the backlog refresher); elsewhere, their goals are recomputed now."""
-    if session.get_bind().dialect.name != "postgresql":
-        refresh_stale_now(session, earliest_years(figures))
-        return
-    backlog.mark(session, earliest_years(figures), utc_now())
-
-
 def refresh_stale_now(session: Session, earliest: dict[tuple[str, str], int]) -> None:
     """Recompute the goals these new figures can change (the series are locked already)."""
     now = utc_now()

@@ -209,3 +209,28 @@ def test_the_refresher_thread_waits_for_quiet_then_empties_the_backlog(
     refresher.join(5)
     assert _backlog(session) == {}
     assert _stored_status(session, plan["id"]) == "achieved"
+
+
+def test_the_backlog_keeps_each_series_earliest_year(
+    client: TestClient, session: Session, api_keys: dict[str, str], backend: str
+) -> None:
+    """Marked in the statement that stores the figures: a series not yet waiting is added
+    from its batch's earliest year; one already waiting keeps the earlier of the two."""
+    if backend != "postgresql":
+        pytest.skip("the backlog is Postgres-only")
+    other = ("key_project_investment", "500115")
+    later = {**KEY_PROJECTS_NOVEMBER_2023, "period": "2024-Q1", "value": 1200}
+    batch = [
+        later,
+        {**later, "region": other[1], "period": "2025-Q1"},
+        {**later, "region": other[1], "period": "2024-Q2"},
+    ]
+    response = _post(client, api_keys["analyst"], batch, **MINIMAL)
+    assert response.status_code == 201, response.text
+    assert _backlog(session) == {SERIES: 2024, other: 2024}
+    assert (
+        _post(client, api_keys["analyst"], KEY_PROJECTS_NOVEMBER_2023, **MINIMAL).status_code == 201
+    )
+    newer = {**later, "region": other[1], "period": "2025-Q2"}
+    assert _post(client, api_keys["analyst"], newer, **MINIMAL).status_code == 201
+    assert _backlog(session) == {SERIES: 2023, other: 2024}

@@ -32,7 +32,7 @@ from app.services.posting import (
     record_observations,
 )
 from app.services.progress import observation_read
-from app.services.status import mark_stale, refresh_for_figures
+from app.services.status import refresh_for_figures
 from app.settings import get_settings
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -127,12 +127,13 @@ def _post(session: Session, key: ApiKey, rows: list[Any], minimal: bool) -> byte
     answer is about 17 MB, and each extra copy of it is memory the worker keeps.
 
     ``minimal``: a ``PostSummary``; the goals of the posted series are left to the backlog
-    (``mark_stale``), and every read until then computes them from the figures.
+    (``record_observations``' ``mark_stale``), and every read until then computes them from the figures.
     """
-    outcome = record_observations(session, rows, key.name, max_rows=get_settings().max_batch_rows)
+    outcome = record_observations(
+        session, rows, key.name, max_rows=get_settings().max_batch_rows, mark_stale=minimal
+    )
     warnings = WARNINGS.dump_json([ErrorItem(**w.as_dict()) for w in outcome.warnings])
     if minimal:
-        mark_stale(session, outcome.series_years())
         return b"".join(
             [
                 b'{"stored":%d,"ids":' % len(outcome.ids),
