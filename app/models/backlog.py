@@ -27,4 +27,5 @@ class StaleSeries(Base):
     indicator_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     from_year: Mapped[int] = mapped_column(Integer)
+    # When the series joined the backlog (a later mark only moves from_year).
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

@@ -42,25 +42,28 @@ def goal_is_stale(session: Session, model: type[Target] | type[Plan], goal_id: i
 def marking(figures: str) -> str:
     """CTEs that add the series of ``figures`` (a relation with indicator_code,
     region_code and period_year) to the backlog from their earliest year, inside a larger
-    statement; ``:marked_at`` is the time of the mark. A series already waiting keeps the
-    earlier of the two years.
+    statement; ``:marked_at`` is the time of the mark. A series already waiting keeps its
+    mark, moved to the earlier of the two years.
 
-    Plain INSERT and UPDATE, not an upsert (half the cost): only a holder of a series'
-    lock writes its row, so no other transaction can add it between this statement's
-    snapshot and its insert.
+    Each series is looked up once, and only those that move are updated: a plain INSERT
+    (not an upsert, which cost twice as much) is safe because only a holder of a series'
+    lock writes its row, so no other transaction adds it after this statement's snapshot.
     """
-    return f"""backlog_series AS (
-    SELECT indicator_code, region_code, min(period_year) AS from_year
-    FROM {figures} GROUP BY indicator_code, region_code
+    return f"""backlog_series AS MATERIALIZED (
+    SELECT s.indicator_code, s.region_code, s.from_year, w.from_year AS waiting_from
+    FROM (SELECT indicator_code, region_code, min(period_year) AS from_year
+          FROM {figures} GROUP BY indicator_code, region_code) s
+    LEFT JOIN stale_series w
+        ON w.indicator_code = s.indicator_code AND w.region_code = s.region_code
 ), backlog_added AS (
     INSERT INTO stale_series (indicator_code, region_code, from_year, marked_at)
-    SELECT s.indicator_code, s.region_code, s.from_year, :marked_at FROM backlog_series s
-    WHERE NOT EXISTS (SELECT FROM stale_series w
-        WHERE w.indicator_code = s.indicator_code AND w.region_code = s.region_code)
+    SELECT indicator_code, region_code, from_year, :marked_at FROM backlog_series
+    WHERE waiting_from IS NULL
 ), backlog_moved AS (
-    UPDATE stale_series w SET from_year = least(w.from_year, s.from_year), marked_at = :marked_at
+    UPDATE stale_series w SET from_year = s.from_year
     FROM backlog_series s
-    WHERE w.indicator_code = s.indicator_code AND w.region_code = s.region_code
+    WHERE s.waiting_from > s.from_year
+      AND w.indicator_code = s.indicator_code AND w.region_code = s.region_code
 )"""
 
 
@@ -87,7 +90,7 @@ def years(session: Session, pairs: Iterable[Pair]) -> dict[Pair, int]:
 
 
 def oldest(session: Session, limit: int) -> list[Pair]:
-    """Up to ``limit`` series of the backlog, those marked longest ago first."""
+    """Up to ``limit`` series of the backlog, those waiting longest first."""
     rows = session.execute(
         select(StaleSeries.indicator_code, StaleSeries.region_code)
         .order_by(StaleSeries.marked_at, StaleSeries.region_code, StaleSeries.indicator_code)

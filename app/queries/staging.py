@@ -2,11 +2,14 @@
 
 Row by row from Python, a 10,000-row batch spent most of its time building JSON documents
 and Revision tuples; here the rows travel once (``COPY``) into a temporary table dropped
-at commit, and three statements do the rest: the revision numbers, the plausibility
-comparison and the inserts into ``observation`` and ``audit_entry``. SQLite keeps the
-row-wise path in app/services/posting.py; the same tests run against both, so the two
-readings of the plausibility rule (``_outlier_warnings`` there, ``outliers`` here) cannot
-drift apart unnoticed.
+at commit, and two statements do the rest: the plausibility comparison, then the revision
+numbers with the inserts into ``observation`` and ``audit_entry``. A batch is staged in
+parts (rows numbered ``first`` to ``last``), so that the service can check the next part
+while the database stores this one; a part is compared only with figures stored before
+its batch (ids below ``before_id``), never with an earlier part. SQLite keeps the row-wise
+path in app/services/posting.py; the same tests run against both, so the two readings of
+the plausibility rule (``_outlier_warnings`` there, ``outliers`` here) cannot drift apart
+unnoticed.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def _latest_positive_level(years: str) -> str:
         FROM observation o
         WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
           AND o.period_year <= i.period_year AND {years} AND o.recorded_at <= :now
+          AND o.id < :before_id
           AND (o.period_year, o.period_end_month, {_PERIOD_RANK})
               < (i.period_year, i.period_end_month, i.period_rank)
         ORDER BY o.period_year DESC, o.period_end_month DESC, {_PERIOD_RANK} DESC,
@@ -83,10 +87,10 @@ FROM {STAGING} i
 CROSS JOIN LATERAL (
     SELECT o.period, o.value FROM observation o
     WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
-      AND o.period = i.year_before AND o.recorded_at <= :now
+      AND o.period = i.year_before AND o.recorded_at <= :now AND o.id < :before_id
     ORDER BY o.revision DESC LIMIT 1
 ) c
-WHERE i.is_flow AND c.value > 0 AND CAST(i.value AS numeric) > 0
+WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND CAST(i.value AS numeric) > 0
   AND (CAST(i.value AS numeric) > :factor * c.value OR :factor * CAST(i.value AS numeric) < c.value)
 UNION ALL
 SELECT i.n, coalesce(recent.period, older.period), coalesce(recent.value, older.value)
@@ -97,7 +101,7 @@ LEFT JOIN LATERAL ({_latest_positive_level("o.period_year >= i.period_year - 1")
 LEFT JOIN LATERAL ({
     _latest_positive_level("o.period_year < i.period_year - 1 AND recent.period IS NULL")
 }) older ON true
-WHERE NOT i.is_flow AND CAST(i.value AS numeric) > 0
+WHERE i.n BETWEEN :first AND :last AND NOT i.is_flow AND CAST(i.value AS numeric) > 0
   AND coalesce(recent.value, older.value) IS NOT NULL
   AND (CAST(i.value AS numeric) > :factor * coalesce(recent.value, older.value)
        OR :factor * CAST(i.value AS numeric) < coalesce(recent.value, older.value))
@@ -149,6 +153,7 @@ WITH i AS MATERIALIZED (
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
           AND o.period = s.period), 0) AS revision
     FROM {STAGING} s
+    WHERE s.n BETWEEN :first AND :last
 ), {{backlog}}ins AS (
     INSERT INTO observation ({", ".join(_STORED)})
     SELECT {", ".join(_source_expression(c) for c in _STORED)} FROM i
@@ -175,42 +180,69 @@ def observation_ids(session: Session, count: int) -> list[int]:
     return sorted(drawn or [])
 
 
-def stage(session: Session, rows: Sequence[Sequence[Any]]) -> None:
-    """Load ``rows`` (tuples in STAGED_COLUMNS order) into a fresh staging table."""
+def create(session: Session) -> None:
+    """A fresh staging table for one batch (``drop`` when done)."""
     session.execute(
         text(
             f"CREATE TEMPORARY TABLE {STAGING} "
             f"({', '.join(f'{name} {kind}' for name, kind in STAGED_COLUMNS)}) ON COMMIT DROP"
         )
     )
+
+
+def stage(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` (tuples in STAGED_COLUMNS order) to the staging table.
+
+    Not analyzed: the plans are nested loops over the part's rows whatever their count,
+    and an ANALYZE after each part would cost more than it could save.
+    """
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     columns = ", ".join(name for name, _ in STAGED_COLUMNS)
     with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    session.execute(text(f"ANALYZE {STAGING}"))  # a plan for 10,000 rows, not for 0
 
 
-def outliers(session: Session, now: datetime, factor: Decimal) -> list[tuple[int, str, Decimal]]:
-    """Staged rows more than ``factor`` times, or less than 1/``factor`` of, the latest
-    revision (recorded by ``now``) of their comparable figure: for a flow the same period a
-    year before, for a level the latest earlier period whose figure is positive."""
-    found = session.execute(text(_OUTLIERS), {"now": now, "factor": factor})
+def outliers(
+    session: Session, part: tuple[int, int], before_id: int, now: datetime, factor: Decimal
+) -> list[tuple[int, str, Decimal]]:
+    """Staged rows of ``part`` (first and last row number) more than ``factor`` times, or
+    less than 1/``factor`` of, the latest revision recorded by ``now`` of their comparable
+    figure: for a flow the same period a year before, for a level the latest earlier
+    period whose figure is positive. Only figures with ids below ``before_id`` count."""
+    found = session.execute(
+        text(_OUTLIERS),
+        {"first": part[0], "last": part[1], "before_id": before_id, "now": now, "factor": factor},
+    )
     return [(n, period, value) for n, period, value in found]
 
 
 def insert_staged(
-    session: Session, recorded_at: datetime, recorded_by: str, *, mark_stale: bool
+    session: Session,
+    part: tuple[int, int],
+    recorded_at: datetime,
+    recorded_by: str,
+    *,
+    mark_stale: bool,
 ) -> list[int]:
-    """Store the staged rows as new revisions, each with its audit entry; the revision of
-    each, in row order. ``mark_stale``: the same statement adds their series to the
-    backlog (app/queries/backlog.py)."""
+    """Store the staged rows of ``part`` as new revisions, each with its audit entry; the
+    revision of each, in row order. ``mark_stale``: the same statement adds their series
+    to the backlog (app/queries/backlog.py)."""
     statement = _INSERT.replace("{backlog}", f"{backlog.marking('i')}, " if mark_stale else "")
-    revisions = list(
+    return list(
         session.scalars(
             text(statement),
-            {"recorded_at": recorded_at, "recorded_by": recorded_by, "marked_at": recorded_at},
+            {
+                "first": part[0],
+                "last": part[1],
+                "recorded_at": recorded_at,
+                "recorded_by": recorded_by,
+                "marked_at": recorded_at,
+            },
         )
     )
-    session.execute(text(f"DROP TABLE {STAGING}"))  # a second batch in this transaction stages anew
-    return revisions
+
+
+def drop(session: Session) -> None:
+    """A second batch in the same transaction stages anew."""
+    session.execute(text(f"DROP TABLE {STAGING}"))

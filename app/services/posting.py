@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -131,17 +132,20 @@ def _field(loc: Sequence[int | str]) -> str:
     return ".".join(str(p) for p in loc) or "row"
 
 
-def validate_rows(
-    rows: Sequence[Any], max_rows: int
-) -> tuple[list[tuple[int, ObservationCreate]], list[FieldError]]:
-    """Schema checks per row: the rows that pass (numbered from 1) and every error found."""
+def _check_size(rows: Sequence[Any], max_rows: int) -> None:
     if not rows:
         raise ValidationFailed([FieldError("body", "no rows to post")])
     if len(rows) > max_rows:
         raise PayloadTooLarge(f"a batch holds at most {max_rows} rows; this one has {len(rows)}")
+
+
+def validate_rows(
+    rows: Sequence[Any], first: int = 1
+) -> tuple[list[tuple[int, ObservationCreate]], list[FieldError]]:
+    """Schema checks per row: the rows that pass (numbered from ``first``) and every error."""
     parsed: list[tuple[int, ObservationCreate]] = []
     errors: list[FieldError] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first):
         if not isinstance(row, dict):
             errors.append(FieldError("row", "each row must be a JSON object", number))
             continue
@@ -271,6 +275,29 @@ def _outlier_warning(
     )
 
 
+# A batch is checked in parts of this many rows; on Postgres the database stores each part
+# while the service checks the next (``_StagedStore``).
+PART_ROWS = 2_000
+
+
+def _code(row: Any, field: str) -> str | None:
+    """A row's ``field`` if it could be a code: the checks come later, and the database
+    must not see a NUL or a lone surrogate (every real code is printable and short)."""
+    value = row.get(field) if isinstance(row, dict) else None
+    if isinstance(value, str) and len(value) <= 64 and value.isprintable():
+        return value
+    return None
+
+
+def _named(rows: Sequence[Any], field: str) -> set[str]:
+    return {code for row in rows if (code := _code(row, field)) is not None}
+
+
+def _series_named(rows: Sequence[Any]) -> set[tuple[str, str]]:
+    pairs = ((_code(row, "indicator"), _code(row, "region")) for row in rows)
+    return {(i, r) for i, r in pairs if i is not None and r is not None}
+
+
 def record_observations(
     session: Session,
     rows: Sequence[Any],
@@ -287,17 +314,67 @@ def record_observations(
     and recomputes their goals now. Otherwise recomputing them is the caller's.
     """
     now = now or datetime.now(UTC)
-    payloads, errors = validate_rows(rows, max_rows)
+    _check_size(rows, max_rows)
     ref = load_reference(
         session,
-        indicators={p.indicator for _, p in payloads},
-        regions={p.region for _, p in payloads},
+        indicators=_named(rows, "indicator"),
+        regions=_named(rows, "region"),
     )
+    # Every series a row names is locked before the checks, so that a part can be stored
+    # as soon as it is checked (a name that proves invalid takes a lock in vain).
+    lock_series(session, _series_named(rows))
+    # Stamped once the keys are ours, so recorded_at follows revision order.
+    recorded_at = max(now, datetime.now(UTC))
+    store = None
+    if session.get_bind().dialect.name == "postgresql":
+        store = _StagedStore(session, recorded_at, actor, ref, mark_stale)
     built: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     seen: dict[tuple[str, str, str], int] = {}
+    try:
+        for start in range(0, len(rows), PART_ROWS):
+            part, part_errors = _checked_part(
+                rows[start : start + PART_ROWS], start + 1, ref, now, recorded_at, actor, seen
+            )
+            errors += part_errors
+            if store is not None and not errors:
+                store.submit(start + 1, part)
+            built += part
+    except BaseException:
+        if store is not None:
+            store.abandon()
+        raise
+    if errors:
+        if store is not None:
+            store.abandon()  # the caller rolls back what it stored
+        errors.sort(key=lambda e: e.row or 0)
+        raise _batch_error(errors, len(rows))
+    if store is not None:
+        ids, warnings = store.finish()
+        return PostOutcome(ids, built, ref, warnings)
+    ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
+    outcome = PostOutcome(ids, built, ref, warnings)
+    if mark_stale:
+        status.refresh_stale_now(session, status.earliest_years(outcome.series_years()))
+    return outcome
+
+
+def _checked_part(
+    rows: Sequence[Any],
+    first: int,
+    ref: ReferenceData,
+    now: datetime,
+    recorded_at: datetime,
+    actor: str,
+    seen: dict[tuple[str, str, str], int],
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """The column values of the good rows of one part (numbered from ``first``) and the
+    errors of the others; ``seen`` holds the natural keys of the batch so far."""
+    payloads, errors = validate_rows(rows, first)
+    built: list[dict[str, Any]] = []
     for number, payload in payloads:
         values, row_errors = observation_values(
-            payload, ref, recorded_at=now, recorded_by=actor, row=number
+            payload, ref, recorded_at=recorded_at, recorded_by=actor, row=number
         )
         if _period_start(payload.period) > now:
             row_errors.append(
@@ -314,50 +391,76 @@ def record_observations(
         errors += row_errors
         if values is not None:
             built.append(values)
-    if errors:
-        errors.sort(key=lambda e: e.row or 0)
-        raise _batch_error(errors, len(rows))
-    keys = [(v["indicator_code"], v["region_code"], v["period"]) for v in built]
-    lock_series(session, {(indicator, region) for indicator, region, _ in keys})
-    # Stamped once the keys are ours, so recorded_at follows revision order.
-    recorded_at = max(now, datetime.now(UTC))
-    if session.get_bind().dialect.name == "postgresql":
-        ids, warnings = _store_staged(session, built, recorded_at, actor, ref, mark_stale)
-        return PostOutcome(ids, built, ref, warnings)
-    ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
-    outcome = PostOutcome(ids, built, ref, warnings)
-    if mark_stale:
-        status.refresh_stale_now(session, status.earliest_years(outcome.series_years()))
-    return outcome
+    return built, errors
 
 
-def _store_staged(
-    session: Session,
-    built: list[dict[str, Any]],
-    recorded_at: datetime,
-    actor: str,
-    ref: ReferenceData,
-    mark_stale: bool,
-) -> tuple[list[int], list[FieldError]]:
-    """Postgres: COPY the rows into a staging table, then compare, number and insert them
-    in SQL (app/queries/staging.py)."""
-    ids = staging.observation_ids(session, len(built))
-    staging.stage(
-        session,
-        [
-            _staged_row(n, id_, v, ref)
-            for n, (id_, v) in enumerate(zip(ids, built, strict=True), start=1)
-        ],
-    )
-    warnings = [
-        _outlier_warning(number, built[number - 1], period, previous)
-        for number, period, previous in staging.outliers(session, recorded_at, OUTLIER_FACTOR)
-    ]
-    revisions = staging.insert_staged(session, recorded_at, actor, mark_stale=mark_stale)
-    for values, revision in zip(built, revisions, strict=True):
-        values["revision"] = revision
-        values["recorded_at"] = recorded_at
-    return ids, warnings
+class _StagedStore:
+    """Postgres: each checked part goes by COPY into the staging table and is compared,
+    numbered and inserted in SQL (app/queries/staging.py), on a thread of its own, while
+    the caller checks the next part. The session is the thread's until ``finish`` or
+    ``abandon``; the caller does not touch it meanwhile (it only checks rows)."""
+
+    def __init__(
+        self,
+        session: Session,
+        recorded_at: datetime,
+        actor: str,
+        ref: ReferenceData,
+        mark_stale: bool,
+    ) -> None:
+        self._session = session
+        self._recorded_at = recorded_at
+        self._actor = actor
+        self._ref = ref
+        self._mark_stale = mark_stale
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging")
+        self._parts: list[Future[tuple[list[int], list[FieldError]]]] = []
+        self._before_id: int | None = None  # the batch's first id: older figures only
+
+    def submit(self, first: int, part: list[dict[str, Any]]) -> None:
+        if part and not any(f.done() and f.exception() for f in self._parts):
+            self._parts.append(self._executor.submit(self._store, first, part))
+
+    def _store(self, first: int, part: list[dict[str, Any]]) -> tuple[list[int], list[FieldError]]:
+        session = self._session
+        ids = staging.observation_ids(session, len(part))
+        if self._before_id is None:
+            staging.create(session)
+            self._before_id = ids[0]
+        staging.stage(
+            session,
+            [
+                _staged_row(number, id_, values, self._ref)
+                for number, (id_, values) in enumerate(zip(ids, part, strict=True), start=first)
+            ],
+        )
+        span = (first, first + len(part) - 1)
+        warnings = [
+            _outlier_warning(number, part[number - first], period, previous)
+            for number, period, previous in staging.outliers(
+                session, span, self._before_id, self._recorded_at, OUTLIER_FACTOR
+            )
+        ]
+        revisions = staging.insert_staged(
+            session, span, self._recorded_at, self._actor, mark_stale=self._mark_stale
+        )
+        for values, revision in zip(part, revisions, strict=True):
+            values["revision"] = revision
+        return ids, warnings
+
+    def finish(self) -> tuple[list[int], list[FieldError]]:
+        """Wait for every part; their ids and warnings, in row order (or the first error)."""
+        try:
+            stored = [part.result() for part in self._parts]
+        finally:
+            self._executor.shutdown(wait=True)
+        if self._before_id is not None:
+            staging.drop(self._session)
+        return [i for ids, _ in stored for i in ids], [w for _, ws in stored for w in ws]
+
+    def abandon(self) -> None:
+        """Wait for the part being stored; store no more."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 @lru_cache(maxsize=4096)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.api.routes.posting import _prefers_minimal
 from app.models import Plan, StaleSeries
+from app.services import posting
 from app.services.backlog_refresher import BacklogRefresher, WriteActivity, refresh_round
 from tests.conftest import KEY_PROJECTS_NOVEMBER_2023, bearer
 
@@ -154,9 +155,16 @@ def test_a_minimal_retry_replays_the_minimal_answer(
     assert full.status_code == 409
 
 
+@pytest.mark.parametrize("part_rows", [posting.PART_ROWS, 1])
 def test_a_bad_row_leaves_nothing_behind(
-    client: TestClient, session: Session, api_keys: dict[str, str]
+    client: TestClient,
+    session: Session,
+    api_keys: dict[str, str],
+    part_rows: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Also when the good row's part was stored (on Postgres) before the bad one was checked."""
+    monkeypatch.setattr(posting, "PART_ROWS", part_rows)
     rows = [KEY_PROJECTS_NOVEMBER_2023, {**KEY_PROJECTS_NOVEMBER_2023, "region": "999999"}]
     response = _post(client, api_keys["analyst"], rows, **MINIMAL)
     assert response.status_code == 422

@@ -23,6 +23,7 @@ from app.domain.periods import parse_period
 from app.errors import ValidationFailed
 from app.models import AuditEntry, Indicator, Observation
 from app.queries import revisions
+from app.services import posting
 from app.services.posting import record_observations
 from tests.conftest import bearer
 
@@ -145,7 +146,13 @@ def chunking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(revisions, "SQLITE_MAX_PARAMS", request.param)
 
 
-@pytest.mark.usefixtures("chunking")
+@pytest.fixture(params=[posting.PART_ROWS, 1, 5], ids=["parts-default", "parts-1", "parts-5"])
+def parts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches checked (and on Postgres stored) in parts of this many rows."""
+    monkeypatch.setattr(posting, "PART_ROWS", request.param)
+
+
+@pytest.mark.usefixtures("chunking", "parts")
 def test_a_batch_gets_the_right_revisions_audit_rows_and_warnings(session: Session) -> None:
     rng = random.Random(20240601)
     for earlier in _history(rng):
@@ -227,6 +234,7 @@ def test_a_batch_gets_the_right_revisions_audit_rows_and_warnings(session: Sessi
     }
 
 
+@pytest.mark.usefixtures("parts")
 def test_each_row_is_compared_with_the_right_earlier_figure(session: Session) -> None:
     level, flow, region = "hi_tech_enterprises", "retail_sales", "500000-NE"
     history = [
@@ -244,18 +252,20 @@ def test_each_row_is_compared_with_the_right_earlier_figure(session: Session) ->
     record_observations(session, [_row(flow, region, "2023", None)], "history", max_rows=1)
     rows = [
         _row(level, region, "2024-Q1", Decimal(1000)),  # against 2023-Q4 (100): warns
-        _row(level, region, "2020-Q1", Decimal(1000)),  # past three empty years: 2016-Q4
-        _row(level, region, "2019", Decimal(100)),  # 2016-Q4 too: plausible
+        _row(level, region, "2019", Decimal(100)),  # against 2016-Q4: plausible
+        # Past three empty years: 2016-Q4, not the 2019 figure posted with it (even when
+        # an earlier part of the batch is stored already).
+        _row(level, region, "2020-Q1", Decimal(1000)),
         _row(flow, region, "2024-H1", Decimal(1000)),  # against 2023-H1 (1000): plausible
         _row(flow, region, "2024-H2", Decimal(1000)),  # against 2023-H2 (100): warns
         _row(flow, region, "2024", Decimal(1000)),  # 2023 has no figure now: nothing
         _row(flow, region, "2023-Q1", Decimal(1000)),  # no 2022-Q1: nothing
     ]
-    # The batch's own rows are not compared with each other: none is stored yet.
+    # The batch's own rows are not compared with each other, even once a part is stored.
     outcome = record_observations(session, rows, "batch", max_rows=10, now=NOW)
     assert [(w.row, w.message.split(" the ")[1].split(" figure")[0]) for w in outcome.warnings] == [
         (1, "2023-Q4"),
-        (2, "2016-Q4"),
+        (3, "2016-Q4"),
         (5, "2023-H2"),
     ]
 

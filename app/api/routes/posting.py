@@ -127,7 +127,7 @@ def _post(session: Session, key: ApiKey, rows: list[Any], minimal: bool) -> byte
     answer is about 17 MB, and each extra copy of it is memory the worker keeps.
 
     ``minimal``: a ``PostSummary``; the goals of the posted series are left to the backlog
-    (``record_observations``' ``mark_stale``), and every read until then computes them from the figures.
+    (``mark_stale``), and every read until then computes them from the figures.
     """
     outcome = record_observations(
         session, rows, key.name, max_rows=get_settings().max_batch_rows, mark_stale=minimal
