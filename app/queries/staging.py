@@ -1,20 +1,21 @@
-"""A checked batch of figures stored on Postgres: COPY into a staging table, then set-based SQL.
+"""A checked batch of figures stored on Postgres: COPY and set-based SQL.
 
 Row by row from Python, a 10,000-row batch spent most of its time building JSON documents
-and Revision tuples; here the rows travel once (``COPY``) into a temporary table dropped
-at commit, and two statements do the rest: the plausibility comparison, then the revision
-numbers with the inserts into ``observation`` and ``audit_entry``. A batch is staged in
-parts (rows numbered ``first`` to ``last``), so that the service can check the next part
-while the database stores this one; a part is compared only with figures stored before
-its batch (ids below ``before_id``), never with an earlier part. SQLite keeps the row-wise
+and Revision tuples. Here the keys of the rows travel once (``COPY``) into a temporary
+table dropped at commit; one statement numbers their revisions and finds the plausibility
+outliers; then the rows themselves go by ``COPY`` into ``observation`` and their audit
+entries into ``audit_entry``, as ``psql \\copy`` would load them. A batch is staged in parts
+(rows numbered ``first`` to ``last``), so that the service can check the next part while
+the database stores this one; a part is compared only with figures stored before its
+batch (ids below ``before_id``), never with an earlier part. SQLite keeps the row-wise
 path in app/services/posting.py; the same tests run against both, so the two readings of
-the plausibility rule (``_outlier_warnings`` there, ``outliers`` here) cannot drift apart
+the plausibility rule (``_outlier_warnings`` there, ``_OUTLIERS`` here) cannot drift apart
 unnoticed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,11 +27,9 @@ from app.queries import backlog
 
 STAGING = "incoming_observation"
 
-# Columns of the staging table, in COPY order. Numbers travel as text (Python's exact
-# ``format(value, "f")``): the audit snapshot quotes them as strings, exactly so.
+# Columns of the staging table, in COPY order: what the revision and the comparison need.
 STAGED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("n", "integer"),  # the row number in the batch, from 1
-    ("id", "integer"),  # the observation's id, drawn from its sequence beforehand
     ("indicator_code", "text"),
     ("region_code", "text"),
     ("period", "text"),
@@ -39,16 +38,31 @@ STAGED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("period_rank", "integer"),  # Period.sort_key's third part: M 0, Q 1, H 2, Y 3
     ("year_before", "text"),  # the same period a year earlier, a flow's comparable
     ("is_flow", "boolean"),
-    ("value", "text"),
-    ("unit", "text"),
-    ("stated_value", "text"),
-    ("stated_unit", "text"),
-    ("yoy_growth", "text"),
-    ("reported_completion_rate", "text"),
-    ("document_code", "text"),
-    ("quote", "text"),
-    ("note", "text"),
+    ("value", "numeric"),
 )
+
+# The stored columns of a new observation and of its audit entry, in COPY order.
+OBSERVATION_COLUMNS = (
+    "id",
+    "indicator_code",
+    "region_code",
+    "period",
+    "period_year",
+    "period_end_month",
+    "revision",
+    "value",
+    "unit",
+    "stated_value",
+    "stated_unit",
+    "yoy_growth",
+    "reported_completion_rate",
+    "document_code",
+    "quote",
+    "note",
+    "recorded_at",
+    "recorded_by",
+)
+AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
 
 # The rank of a stored period's kind, from its text ('2023', '2023-H1', '2023-Q3',
 # '2023-M07'), as Period.sort_key ranks it.
@@ -90,8 +104,8 @@ CROSS JOIN LATERAL (
       AND o.period = i.year_before AND o.recorded_at <= :now AND o.id < :before_id
     ORDER BY o.revision DESC LIMIT 1
 ) c
-WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND CAST(i.value AS numeric) > 0
-  AND (CAST(i.value AS numeric) > :factor * c.value OR :factor * CAST(i.value AS numeric) < c.value)
+WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND i.value > 0
+  AND (i.value > :factor * c.value OR :factor * i.value < c.value)
 UNION ALL
 SELECT i.n, coalesce(recent.period, older.period), coalesce(recent.value, older.value)
 FROM {STAGING} i
@@ -101,68 +115,24 @@ LEFT JOIN LATERAL ({_latest_positive_level("o.period_year >= i.period_year - 1")
 LEFT JOIN LATERAL ({
     _latest_positive_level("o.period_year < i.period_year - 1 AND recent.period IS NULL")
 }) older ON true
-WHERE i.n BETWEEN :first AND :last AND NOT i.is_flow AND CAST(i.value AS numeric) > 0
+WHERE i.n BETWEEN :first AND :last AND NOT i.is_flow AND i.value > 0
   AND coalesce(recent.value, older.value) IS NOT NULL
-  AND (CAST(i.value AS numeric) > :factor * coalesce(recent.value, older.value)
-       OR :factor * CAST(i.value AS numeric) < coalesce(recent.value, older.value))
-ORDER BY 1
+  AND (i.value > :factor * coalesce(recent.value, older.value)
+       OR :factor * i.value < coalesce(recent.value, older.value))
 """
 
-_NUMERIC = ("value", "stated_value", "yoy_growth", "reported_completion_rate")
-_STORED = (
-    "id",
-    "indicator_code",
-    "region_code",
-    "period",
-    "period_year",
-    "period_end_month",
-    "revision",
-    *_NUMERIC,
-    "unit",
-    "stated_unit",
-    "document_code",
-    "quote",
-    "note",
-    "recorded_at",
-    "recorded_by",
-)
-
-
-def _source_expression(column: str) -> str:
-    if column in _NUMERIC:
-        return f"CAST(i.{column} AS numeric)"
-    if column in ("recorded_at", "recorded_by"):
-        return f":{column}"
-    return f"i.{column}"
-
-
-# The audit entry's ``after``: observation_snapshot (app/services/posting.py) in SQL.
-_SNAPSHOT = (
-    "json_build_object('indicator', i.indicator_code, 'region', i.region_code, "
-    "'period', i.period, 'revision', i.revision, 'value', i.value, 'unit', i.unit, "
-    "'stated_value', i.stated_value, 'stated_unit', i.stated_unit, "
-    "'yoy_growth', i.yoy_growth, 'reported_completion_rate', i.reported_completion_rate, "
-    "'document', i.document_code, 'note', i.note)"
-)
-
-# Each row's revision: one more than the highest stored of its natural key. {backlog}: the
-# backlog's marking CTEs, for a post that leaves its goals to the backlog.
-_INSERT = f"""
-WITH i AS MATERIALIZED (
-    SELECT s.*, 1 + COALESCE((SELECT max(o.revision) FROM observation o
+# Each staged row of the part, in order: its revision (one more than the highest stored of
+# its natural key) and, for an outlier, the comparable figure's period and value.
+_CHECK = f"""
+SELECT s.n,
+    1 + COALESCE((SELECT max(o.revision) FROM observation o
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
-          AND o.period = s.period), 0) AS revision
-    FROM {STAGING} s
-    WHERE s.n BETWEEN :first AND :last
-), {{backlog}}ins AS (
-    INSERT INTO observation ({", ".join(_STORED)})
-    SELECT {", ".join(_source_expression(c) for c in _STORED)} FROM i
-), audit AS (
-    INSERT INTO audit_entry (at, actor, action, entity, entity_id, before, after)
-    SELECT :recorded_at, :recorded_by, 'create', 'observation', i.id, NULL, {_SNAPSHOT}
-    FROM i
-)
-SELECT revision FROM i ORDER BY n
+          AND o.period = s.period), 0),
+    outlier.period, outlier.value
+FROM {STAGING} s
+LEFT JOIN ({_OUTLIERS}) outlier (n, period, value) ON outlier.n = s.n
+WHERE s.n BETWEEN :first AND :last
+ORDER BY s.n
 """
 
 
@@ -190,56 +160,59 @@ def create(session: Session) -> None:
     )
 
 
-def stage(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+def _copy(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def stage(session: Session, rows: Iterable[Sequence[Any]]) -> None:
     """Append ``rows`` (tuples in STAGED_COLUMNS order) to the staging table.
 
     Not analyzed: the plans are nested loops over the part's rows whatever their count,
     and an ANALYZE after each part would cost more than it could save.
     """
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    columns = ", ".join(name for name, _ in STAGED_COLUMNS)
-    with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    _copy(session, STAGING, [name for name, _ in STAGED_COLUMNS], rows)
 
 
-def outliers(
+def check(
     session: Session, part: tuple[int, int], before_id: int, now: datetime, factor: Decimal
-) -> list[tuple[int, str, Decimal]]:
-    """Staged rows of ``part`` (first and last row number) more than ``factor`` times, or
-    less than 1/``factor`` of, the latest revision recorded by ``now`` of their comparable
-    figure: for a flow the same period a year before, for a level the latest earlier
-    period whose figure is positive. Only figures with ids below ``before_id`` count."""
+) -> list[tuple[int, int, str | None, Decimal | None]]:
+    """For each staged row of ``part`` (first and last row number): its revision and, if
+    it is more than ``factor`` times, or less than 1/``factor`` of, the latest revision
+    recorded by ``now`` of its comparable figure, that figure's period and value. The
+    comparable figure of a flow is the same period a year before; of a level, the latest
+    earlier period whose figure is positive. Only figures with ids below ``before_id``
+    count."""
     found = session.execute(
-        text(_OUTLIERS),
+        text(_CHECK),
         {"first": part[0], "last": part[1], "before_id": before_id, "now": now, "factor": factor},
     )
-    return [(n, period, value) for n, period, value in found]
+    return [(n, revision, period, value) for n, revision, period, value in found]
 
 
-def insert_staged(
+def store(
     session: Session,
-    part: tuple[int, int],
-    recorded_at: datetime,
-    recorded_by: str,
-    *,
-    mark_stale: bool,
-) -> list[int]:
-    """Store the staged rows of ``part`` as new revisions, each with its audit entry; the
-    revision of each, in row order. ``mark_stale``: the same statement adds their series
-    to the backlog (app/queries/backlog.py)."""
-    statement = _INSERT.replace("{backlog}", f"{backlog.marking('i')}, " if mark_stale else "")
-    return list(
-        session.scalars(
-            text(statement),
-            {
-                "first": part[0],
-                "last": part[1],
-                "recorded_at": recorded_at,
-                "recorded_by": recorded_by,
-                "marked_at": recorded_at,
-            },
-        )
+    observations: Iterable[Sequence[Any]],
+    audit_entries: Iterable[Sequence[Any]],
+) -> None:
+    """COPY the rows (OBSERVATION_COLUMNS order) and their audit entries (AUDIT_COLUMNS)."""
+    _copy(session, "observation", OBSERVATION_COLUMNS, observations)
+    _copy(session, "audit_entry", AUDIT_COLUMNS, audit_entries)
+
+
+def mark_stale(session: Session, part: tuple[int, int], marked_at: datetime) -> None:
+    """Add the series of the staged rows of ``part`` to the backlog (app/queries/backlog.py)."""
+    figures = (
+        f"(SELECT indicator_code, region_code, period_year FROM {STAGING} "
+        "WHERE n BETWEEN :first AND :last) AS part"
+    )
+    session.execute(
+        text(f"WITH {backlog.marking(figures)} SELECT"),
+        {"first": part[0], "last": part[1], "marked_at": marked_at},
     )
 
 

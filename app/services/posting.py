@@ -395,9 +395,10 @@ def _checked_part(
 
 
 class _StagedStore:
-    """Postgres: each checked part goes by COPY into the staging table and is compared,
-    numbered and inserted in SQL (app/queries/staging.py), on a thread of its own, while
-    the caller checks the next part. The session is the thread's until ``finish`` or
+    """Postgres: the keys of each checked part go by COPY into the staging table, one
+    statement numbers their revisions and compares them, and the rows and their audit
+    entries go by COPY into their tables (app/queries/staging.py): on a thread of its
+    own, while the caller checks the next part. The session is the thread's until ``finish`` or
     ``abandon``; the caller does not touch it meanwhile (it only checks rows)."""
 
     def __init__(
@@ -429,23 +430,26 @@ class _StagedStore:
             self._before_id = ids[0]
         staging.stage(
             session,
-            [
-                _staged_row(number, id_, values, self._ref)
-                for number, (id_, values) in enumerate(zip(ids, part, strict=True), start=first)
-            ],
+            (_staged_row(number, values, self._ref) for number, values in enumerate(part, first)),
         )
         span = (first, first + len(part) - 1)
-        warnings = [
-            _outlier_warning(number, part[number - first], period, previous)
-            for number, period, previous in staging.outliers(
-                session, span, self._before_id, self._recorded_at, OUTLIER_FACTOR
-            )
-        ]
-        revisions = staging.insert_staged(
-            session, span, self._recorded_at, self._actor, mark_stale=self._mark_stale
-        )
-        for values, revision in zip(part, revisions, strict=True):
+        checked = staging.check(session, span, self._before_id, self._recorded_at, OUTLIER_FACTOR)
+        warnings = []
+        for (number, revision, period, previous), values in zip(checked, part, strict=True):
             values["revision"] = revision
+            if period is not None and previous is not None:
+                warnings.append(_outlier_warning(number, values, period, previous))
+        audit = (self._recorded_at, self._actor, "create", "observation")
+        staging.store(
+            session,
+            (_observation_row(id_, values) for id_, values in zip(ids, part, strict=True)),
+            (
+                (*audit, id_, None, json.dumps(observation_snapshot(values), ensure_ascii=False))
+                for id_, values in zip(ids, part, strict=True)
+            ),
+        )
+        if self._mark_stale:
+            staging.mark_stale(session, span, self._recorded_at)
         return ids, warnings
 
     def finish(self) -> tuple[list[int], list[FieldError]]:
@@ -476,13 +480,10 @@ def _staged_period(text: str) -> tuple[int, str]:
     return period.sort_key[2], f"{period.year - 1:04d}{text[4:]}"
 
 
-def _staged_row(
-    number: int, id_: int, values: dict[str, Any], ref: ReferenceData
-) -> tuple[Any, ...]:
+def _staged_row(number: int, values: dict[str, Any], ref: ReferenceData) -> tuple[Any, ...]:
     rank, year_before = _staged_period(values["period"])
     return (
         number,
-        id_,
         values["indicator_code"],
         values["region_code"],
         values["period"],
@@ -491,16 +492,12 @@ def _staged_row(
         rank,
         year_before,
         ref.indicators[values["indicator_code"]].measure == "flow",
-        _num(values["value"]),
-        values["unit"],
-        _num(values["stated_value"]),
-        values["stated_unit"],
-        _num(values["yoy_growth"]),
-        _num(values["reported_completion_rate"]),
-        values["document_code"],
-        values["quote"],
-        values["note"],
+        values["value"],
     )
+
+
+def _observation_row(id_: int, values: dict[str, Any]) -> tuple[Any, ...]:
+    return (id_, *(values[column] for column in staging.OBSERVATION_COLUMNS[1:]))
 
 
 def _store_rowwise(
