@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from app.settings import PROJECT_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+def in_one_transaction(work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction of the configured database (the unit of work)."""
+    from app.db import UnitOfWork, make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return UnitOfWork(session).run(work)
+    finally:
+        engine.dispose()
 
 
 def _alembic_config() -> object:
@@ -32,14 +50,11 @@ def db_downgrade(revision: str) -> None:
 
 
 def seed_load() -> int:
-    from app.db import make_engine, make_sessionmaker
     from app.seeding import SeedError, load_seeds
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    seeds_dir = get_settings().seeds_dir
     try:
-        with make_sessionmaker(engine)() as session, session.begin():
-            report = load_seeds(session, settings.seeds_dir)
+        report = in_one_transaction(lambda session: load_seeds(session, seeds_dir))
     except SeedError as exc:
         print(
             f"seed load refused: {len(exc.problems)} problem(s), nothing written", file=sys.stderr
@@ -47,27 +62,19 @@ def seed_load() -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     print("\n".join(report.lines()))
     return 0
 
 
 def progress_refresh() -> int:
-    from app.db import make_engine, make_sessionmaker
-    from app.services.status import refresh_all
+    from app.db import make_engine
+    from app.queries.goals import vacuum_tally
+    from app.services.stored_reads import refresh_all
 
+    count = in_one_transaction(refresh_all)
     engine = make_engine(get_settings().database_url)
     try:
-        with make_sessionmaker(engine)() as session, session.begin():
-            count = refresh_all(session)
-        if engine.dialect.name == "postgresql":
-            # The compaction left a dead row per delta: 1.8 M after a national load, in a
-            # table whose live rows are 30,000. A plain VACUUM frees them but keeps the
-            # pages, which the summary's scan still reads (34 ms instead of 4); VACUUM FULL
-            # rewrites the few live rows, holding the table's lock for well under a second.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM (FULL, ANALYZE) goal_status_tally")
+        vacuum_tally(engine)
     finally:
         engine.dispose()
     print(f"progress and status recomputed for {count} targets and plans")
@@ -75,29 +82,26 @@ def progress_refresh() -> int:
 
 
 def keys(args: argparse.Namespace) -> int:
-    from app.db import make_engine, make_sessionmaker
     from app.services import api_keys
 
-    engine = make_engine(get_settings().database_url)
     try:
-        with make_sessionmaker(engine)() as session, session.begin():
-            if args.keys_command == "create":
-                key = api_keys.create_key(session, args.name, args.role)
-                print(f"created {args.role} key '{args.name}'; it is shown once, store it now:")
-                print(key)
-            elif args.keys_command == "list":
-                for row in api_keys.list_keys(session):
-                    print(row)
-            else:
-                if not api_keys.revoke_key(session, args.name):
-                    print(f"no active key named '{args.name}'", file=sys.stderr)
-                    return 1
-                print(f"revoked '{args.name}'")
+        if args.keys_command == "create":
+            key = in_one_transaction(
+                lambda session: api_keys.create_key(session, args.name, args.role)
+            )
+            print(f"created {args.role} key '{args.name}'; it is shown once, store it now:")
+            print(key)
+        elif args.keys_command == "list":
+            for row in in_one_transaction(api_keys.list_keys):
+                print(row)
+        elif not in_one_transaction(lambda session: api_keys.revoke_key(session, args.name)):
+            print(f"no active key named '{args.name}'", file=sys.stderr)
+            return 1
+        else:
+            print(f"revoked '{args.name}'")
     except api_keys.KeyNameTaken as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     return 0
 
 

@@ -1,11 +1,15 @@
-"""Declarative base with a constraint naming convention, and the engine factory."""
+"""Declarative base with a constraint naming convention, the engine factory, and the one
+unit of work through which every transaction that writes commits."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -79,3 +83,53 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={WRITE_TRANSACTION: True})
+
+
+T = TypeVar("T")
+
+# A write that lost a race is run again from the start, this many times in all.
+WRITE_ATTEMPTS = 5
+# SQLSTATEs of a transaction that Postgres aborted for a concurrent one: it may succeed anew.
+_RETRIABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _retriable(exc: IntegrityError | OperationalError) -> bool:
+    """A unique key taken by a concurrent writer (a revision number, an idempotency key), a
+    busy SQLite file, or a serialization failure or deadlock on Postgres."""
+    if isinstance(exc, IntegrityError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _RETRIABLE_SQLSTATES or "locked" in str(exc.orig)
+
+
+class UnitOfWork:
+    """The one place where a transaction that writes begins and commits.
+
+    ``run(work)`` opens the session's transaction as a writer, calls ``work(session)`` and
+    commits; any error rolls everything back. A
+    write that lost a race to a concurrent writer (``_retriable``) is run again from the
+    start, so ``work`` must only touch the database through its session. Services below
+    it flush and never commit. A request, the command line and the background refresher
+    all write through one.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            begin_write(self.session)
+            try:
+                result = work(self.session)
+                self.session.commit()
+            except (IntegrityError, OperationalError) as exc:
+                self.session.rollback()
+                if attempt == WRITE_ATTEMPTS or not _retriable(exc):
+                    raise
+                time.sleep(0.02 * attempt)
+                continue
+            except BaseException:
+                self.session.rollback()
+                raise
+            return result
+        raise AssertionError("unreachable")

@@ -1,8 +1,11 @@
-"""``python -m app observations import FILE.csv``: post a spreadsheet through the same checks.
+"""``python -m app observations import FILE.csv``: post a spreadsheet through the one write path.
 
-Rows go in batches of at most 10,000; each batch is all or nothing and carries an
-``Idempotency-Key`` derived from the file and the batch, so re-running an interrupted
-import records nothing twice. Without ``--url`` the rows go straight to ``DATABASE_URL``.
+Rows go in batches of at most 10,000, each sent as the same JSON bytes whichever way it
+travels; each batch is all or nothing and carries an ``Idempotency-Key`` derived from the
+file and the batch, so re-running an interrupted import records nothing twice. Without
+``--url`` the rows go straight to ``DATABASE_URL`` through ``posting.post``, the function
+the HTTP route calls: the same checks, answers and idempotency either way. Both ask for the
+minimal answer (``Prefer: return=minimal``), as a bulk load should.
 """
 
 from __future__ import annotations
@@ -12,14 +15,21 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import httpx
 
 from app.errors import AppError
 from app.services.posting import parse_csv_rows
 
-Sender = Callable[[list[dict[str, Any]], str], tuple[int, dict[str, Any]]]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+OBSERVATIONS_PATH = "/api/v1/observations"
+CONTENT_TYPE = "application/json"
+
+# (JSON body of one batch, its Idempotency-Key) -> (status, answer)
+Sender = Callable[[bytes, str], tuple[int, dict[str, Any]]]
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> str:
@@ -28,53 +38,57 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
 
 
 def http_sender(url: str, key: str, timeout: float = 60.0) -> Sender:
-    endpoint = url.rstrip("/") + "/api/v1/observations"
+    endpoint = url.rstrip("/") + OBSERVATIONS_PATH
 
-    def send(rows: list[dict[str, Any]], idempotency_key: str) -> tuple[int, dict[str, Any]]:
+    def send(body: bytes, idempotency_key: str) -> tuple[int, dict[str, Any]]:
         response = httpx.post(
             endpoint,
-            json=rows,
-            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": idempotency_key},
+            content=body,
+            headers={
+                "Authorization": f"Bearer {key}",
+                "Content-Type": CONTENT_TYPE,
+                "Idempotency-Key": idempotency_key,
+                "Prefer": "return=minimal",
+            },
             timeout=timeout,
         )
         try:
-            body = response.json()
+            answer = response.json()
         except json.JSONDecodeError:
-            body = {"message": response.text[:500]}
-        return response.status_code, body
+            answer = {"message": response.text[:500]}
+        return response.status_code, answer
 
     return send
 
 
-def local_sender(key: str) -> Sender:
-    from app.db import begin_write, make_engine, make_sessionmaker
-    from app.services.api_keys import find_key
-    from app.services.posting import record_observations
+def local_sender(key: str, sessions: Callable[[], Session] | None = None) -> Sender:
+    """Posts straight into ``DATABASE_URL`` (or through ``sessions``)."""
+    from app.db import UnitOfWork, make_engine, make_sessionmaker
+    from app.services import posting
+    from app.services.api_keys import authenticate
     from app.settings import get_settings
 
     settings = get_settings()
-    sessions = make_sessionmaker(make_engine(settings.database_url))
+    if sessions is None:
+        sessions = make_sessionmaker(make_engine(settings.database_url))
 
-    def send(rows: list[dict[str, Any]], _idempotency_key: str) -> tuple[int, dict[str, Any]]:
+    def send(body: bytes, idempotency_key: str) -> tuple[int, dict[str, Any]]:
         with sessions() as session:
-            begin_write(session)
-            api_key = find_key(session, key)
-            if api_key is None:
-                return 401, {"message": "the API key is unknown or revoked"}
-            if api_key.role not in ("analyst", "admin"):
-                return 403, {"message": "the key may not post"}
             try:
-                # Their goals' progress: recomputed now on SQLite, by the backlog on Postgres.
-                outcome = record_observations(
-                    session, rows, api_key.name, max_rows=settings.max_batch_rows, mark_stale=True
+                post = posting.Post(
+                    rows=posting.parse_json_rows(body)[0],
+                    key=authenticate(session, key, ("analyst", "admin")),
+                    max_rows=settings.max_batch_rows,
+                    minimal=True,
+                    idempotency_key=idempotency_key,
+                    fingerprint=posting.fingerprint(OBSERVATIONS_PATH, CONTENT_TYPE, body, True),
                 )
+                posted = posting.post(UnitOfWork(session), post)
             except AppError as exc:
-                session.rollback()
                 errors = [e.as_dict() for e in exc.errors]
                 return exc.status_code, {"message": exc.message, "errors": errors}
-            session.commit()
-            warnings = [w.as_dict() for w in outcome.warnings]
-            return 201, {"items": [None] * len(outcome.ids), "warnings": warnings}
+            answer: dict[str, Any] = json.loads(posted.body)
+            return posted.status, answer
 
     return send
 
@@ -90,17 +104,18 @@ def run_import(path: Path, send: Sender, batch_size: int = 10_000, out: TextIO =
     done = 0
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
-        status, body = send(batch, f"import-{digest}-{start}")
+        body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+        status, answer = send(body, f"import-{digest}-{start}")
         if status != 201:
             print(
-                f"\nbatch from data row {start + 1} refused ({status}): {body.get('message')}",
+                f"\nbatch from data row {start + 1} refused ({status}): {answer.get('message')}",
                 file=out,
             )
-            _print_rows(body.get("errors", []), start, out)
+            _print_rows(answer.get("errors", []), start, out)
             print(f"{done} rows were stored before this batch; nothing of it was.", file=out)
             return 1
         done += len(batch)
-        for warning in body.get("warnings", []):
+        for warning in answer.get("warnings", []):
             line = start + int(warning.get("row") or 0)
             print(f"\nwarning, data row {line}: {warning['message']}", file=out)
         print(f"\r{progress_bar(done, len(rows))}", end="", file=out, flush=True)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,7 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import check_request_parameters
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
-from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheMiddleware
+from app.api.response_cache import (
+    ChangeListener,
+    ResponseCache,
+    ResponseCacheMiddleware,
+    invalidate_on_commit,
+)
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
 from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
@@ -81,6 +87,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, _exc: OperationalError) -> JSONResponse:
+        return _error_response(ServiceUnavailable())
+
+    @app.exception_handler(psycopg.OperationalError)
+    async def _driver_down(_request: Request, _exc: psycopg.OperationalError) -> JSONResponse:
+        # Raised as is, not wrapped by SQLAlchemy, where the service talks to psycopg
+        # directly: the COPY of a large batch (app/queries/staging.py).
         return _error_response(ServiceUnavailable())
 
     @app.exception_handler(DBAPIError)
@@ -149,6 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_seconds)
     app.state.response_cache = cache
+    # Every commit in this process empties the cache before its writer answers; commits
+    # elsewhere reach it through the change listener started in the lifespan.
+    invalidate_on_commit(cache)
     app.state.auth_limiter = FailedAuthLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )

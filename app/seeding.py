@@ -32,7 +32,7 @@ from app.services.figures import (
     goal_columns,
     load_reference,
 )
-from app.services.status import refresh_pairs
+from app.services.stored_reads import refresh_pairs
 
 SEED_RECORDER = "seed"
 KINDS = ("targets", "plans", "observations")

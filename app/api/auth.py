@@ -10,10 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.deps import SessionDep
 from app.api.limits import FailedAuthLimiter
-from app.errors import AppError, Forbidden, Unauthorized
+from app.errors import AppError, Unauthorized
 from app.models import ApiKey
-from app.models.types import utc_now
-from app.services.api_keys import find_key
+from app.services.api_keys import authorize, find_key
 
 bearer = HTTPBearer(auto_error=False, description="an API key from `python -m app keys create`")
 
@@ -46,15 +45,12 @@ def current_key(
     if key is None:
         limiter.record_failure(client)
         raise Unauthorized("the API key is unknown or revoked")
-    key.last_used_at = utc_now()
     return key
 
 
 def require_role(*roles: str) -> Callable[[ApiKey], ApiKey]:
     def _check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
-        if key.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; the key has '{key.role}'")
-        return key
+        return authorize(key, roles)
 
     return _check
 

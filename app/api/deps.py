@@ -1,4 +1,5 @@
-"""Dependencies that make handlers read like prose: a session, paging, as-of, loaders."""
+"""Dependencies that make handlers read like prose: a session, the unit of work, paging,
+as-of, and the loaders of detail routes."""
 
 from __future__ import annotations
 
@@ -9,23 +10,25 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.db import begin_write
+from app.db import UnitOfWork
 from app.errors import FieldError, ValidationFailed, invalid
-from app.models import Indicator, Region
+from app.models import Plan, Target
+from app.services.goal_reads import LoadedGoal, load
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed once at the end by the caller that writes."""
+    """One session per request. Reading through it never commits; a write goes through the
+    request's unit of work (``UnitOfWorkDep``), which shares it."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
@@ -52,13 +55,13 @@ def _close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_write_session(session: SessionDep) -> Session:
-    """The request's session with its transaction opened as a writer."""
-    begin_write(session)
-    return session
+def get_unit_of_work(session: SessionDep) -> UnitOfWork:
+    """The request's one unit of work (app/db.py): services that write take it and run
+    their work through it; it begins, commits or rolls back, and retries a lost race."""
+    return UnitOfWork(session)
 
 
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -111,13 +114,22 @@ PagingDep = Annotated[Paging, Depends()]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A '+' in a query string that was not percent-encoded arrives as a space: '…00:00:00 08'.
+_PLUS_AS_SPACE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
 
 def _iso_8601_only(value: object) -> object:
-    """Pydantic would also read '0.5' or '1690848000' as Unix seconds: refuse, say ISO 8601."""
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("give an ISO 8601 timestamp, such as 2023-08-01T00:00:00Z")
-    return value
+    """ISO 8601 and its RFC 3339 / SQL spellings ('2023-08-01 00:00:00+00', as Postgres
+    prints it); Pydantic alone would also read '0.5' or '1690848000' as Unix seconds."""
+    if not isinstance(value, str):
+        return value
+    text = _PLUS_AS_SPACE.sub(r"\1+\2", value.strip())
+    if _ISO_DATE.match(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError("give an ISO 8601 timestamp, such as 2023-08-01T00:00:00Z")
 
 
 def get_as_of(
@@ -151,11 +163,17 @@ def as_of_given(request: Request) -> bool:
 AsOfGiven = Annotated[bool, Depends(as_of_given)]
 
 
-def require_region(session: Session, code: str | None, field: str = "region") -> None:
-    if code is not None and session.get(Region, code) is None:
-        raise invalid(field, f"unknown region '{code}'")
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="numeric id", examples=[1])]
 
 
-def require_indicator(session: Session, code: str | None, field: str = "indicator") -> None:
-    if code is not None and session.get(Indicator, code) is None:
-        raise invalid(field, f"unknown indicator '{code}'")
+def load_target(target_id: IdPath, session: SessionDep) -> LoadedGoal[Target]:
+    """The target a detail route names, or a 404 before the handler runs."""
+    return load(session, Target, target_id)
+
+
+def load_plan(plan_id: IdPath, session: SessionDep) -> LoadedGoal[Plan]:
+    return load(session, Plan, plan_id)
+
+
+LoadedTarget = Annotated[LoadedGoal[Target], Depends(load_target)]
+LoadedPlan = Annotated[LoadedGoal[Plan], Depends(load_plan)]

@@ -7,8 +7,9 @@ costs a query and the building of a page.
 What keeps it correct: after any committed write, no worker serves an answer from before
 that write.
 
-- **A write in this process** runs the session's ``after_commit`` hook, which empties
-  every cache of the process. This happens before the writer's own response is sent, so
+- **A write in this process** runs the sessions' ``after_commit`` hook (registered by
+  ``create_app`` through ``invalidate_on_commit``), which empties every cache of the
+  process. This happens before the writer's own response is sent, so
   the writer's next read is fresh whichever of this worker's threads answers it.
 - **A write anywhere else** (another worker or replica, the CLI, psql, a COPY) fires the
   statement triggers of migration 0005, which ``NOTIFY policy_tracker_changed`` when the
@@ -40,6 +41,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.background import BackgroundThread
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +81,6 @@ class ResponseCache:
         self.size = 0
         self.hits = 0
         self.stores = 0
-        _CACHES.add(self)
 
     @property
     def is_open(self) -> bool:
@@ -151,9 +153,16 @@ def invalidate_all() -> None:
         cache.invalidate()
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit(_session: Session) -> None:
     invalidate_all()
+
+
+def invalidate_on_commit(cache: ResponseCache) -> None:
+    """Empty ``cache`` whenever any session of this process commits: before the writer's
+    own response is sent, so its next read is fresh on whichever thread answers it."""
+    _CACHES.add(cache)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
 
 
 class ResponseCacheMiddleware:
@@ -205,9 +214,11 @@ def _cacheable(scope: Scope) -> bool:
     return not any(name in _BYPASS_HEADERS for name, _ in scope["headers"])
 
 
-class ChangeListener:
+class ChangeListener(BackgroundThread):
     """A thread that keeps ``LISTEN policy_tracker_changed`` open and empties the cache on
     every notice. The cache is open only while the thread is connected."""
+
+    thread_name = "cache-listener"
 
     def __init__(
         self, database_url: str, cache: ResponseCache, *, poll_seconds: float = 0.5
@@ -216,15 +227,11 @@ class ChangeListener:
         self.conninfo = url.render_as_string(hide_password=False)
         self.cache = cache
         self.poll_seconds = poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cache-listener", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
+        super().__init__()
 
     def stop(self) -> None:
-        """The thread ends within ``poll_seconds``; nobody waits for it."""
-        self._stop.set()
+        """The thread ends within ``poll_seconds``."""
+        super().stop()
         self.cache.close()
 
     def _run(self) -> None:

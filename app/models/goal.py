@@ -50,7 +50,7 @@ class GoalColumns:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retired_reason: Mapped[str | None] = mapped_column(Text)
-    # Status as of now, kept current on every write (app/services/status.py) so that
+    # Status as of now, kept current on every write (app/services/stored_reads.py) so that
     # counts and status filters run in SQL; null until first computed.
     status: Mapped[str | None] = mapped_column(String(24))
     # The goal's read as of now (progress block included) as the API serialises it, less

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Numeric, Row, Select, and_, func, select, type_coerce
+from sqlalchemy import Numeric, Select, and_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.domain.periods import parse_period
 from app.models import Indicator, Observation, Region
-
-ObservationRow = Row[Observation, Indicator, Region]
 
 
 def _with_refs(stmt: Select[Observation]) -> Select[Observation, Indicator, Region]:
@@ -162,13 +160,3 @@ def _exact(session: Session, column: InstrumentedAttribute[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return type_coerce(column, Numeric(asdecimal=True)).label(column.key)
     return column
-
-
-def count(session: Session, stmt: Select[Observation, Indicator, Region]) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-
-
-def page(
-    session: Session, stmt: Select[Observation, Indicator, Region], limit: int, offset: int
-) -> Sequence[ObservationRow]:
-    return session.execute(stmt.limit(limit).offset(offset)).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,41 @@ def regions(session: Session) -> Sequence[Region]:
 
 def region(session: Session, code: str) -> Region | None:
     return session.get(Region, code)
+
+
+def indicator(session: Session, code: str) -> Indicator | None:
+    return session.get(Indicator, code)
+
+
+def document(session: Session, code: str) -> Document | None:
+    return session.get(Document, code)
+
+
+# More codes than this and the whole table is read: cheaper than a long IN list, and under
+# SQLite's oldest limit of bound parameters.
+MAX_CODES_LISTED = 500
+
+
+def indicators_by_code(
+    session: Session, codes: Collection[str] | None = None
+) -> dict[str, Indicator]:
+    """These indicators (every one when ``codes`` is None or long), by code."""
+    stmt = select(Indicator)
+    if codes is not None and len(codes) <= MAX_CODES_LISTED:
+        stmt = stmt.where(Indicator.code.in_(sorted(codes)))
+    return {i.code: i for i in session.scalars(stmt)}
+
+
+def regions_by_code(session: Session, codes: Collection[str] | None = None) -> dict[str, Region]:
+    """These regions (every one when ``codes`` is None or long), by code."""
+    stmt = select(Region)
+    if codes is not None and len(codes) <= MAX_CODES_LISTED:
+        stmt = stmt.where(Region.code.in_(sorted(codes)))
+    return {r.code: r for r in session.scalars(stmt)}
+
+
+def document_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(Document.code)))
 
 
 def indicators_query(q: str | None, category: str | None) -> Select[Indicator]:

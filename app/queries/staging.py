@@ -92,9 +92,11 @@ def _latest_positive_level(years: str) -> str:
     LIMIT 1"""
 
 
-# Each comparable figure is the newest revision recorded by :now of its period, and counts
-# only when positive: the newest is taken first, then tested (a non-positive newest
-# revision hides the older ones, as in the row-wise reading).
+# The outlier rule of app/domain/plausibility.py in SQL, for every staged row of a part at
+# once (:factor is its OUTLIER_FACTOR). Each comparable figure is the newest revision
+# recorded by :now of its period, and counts only when positive: the newest is taken
+# first, then tested (a non-positive newest revision hides the older ones, as the domain's
+# ``latest_earlier_positive`` reads the newest value of each period).
 _OUTLIERS = f"""
 SELECT i.n, c.period, c.value
 FROM {STAGING} i

@@ -7,11 +7,12 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
 from app.models.types import utc_now
+from app.queries import api_keys as q
 
 KEY_PREFIX = "ptk_"
 
@@ -25,7 +26,7 @@ def hash_key(key: str) -> str:
 
 
 def create_key(session: Session, name: str, role: str) -> str:
-    if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
+    if q.by_name(session, name) is not None:
         raise KeyNameTaken(f"a key named '{name}' exists already")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiKey(name=name, role=role, key_hash=hash_key(key)))
@@ -37,7 +38,7 @@ def list_keys(session: Session) -> list[str]:
     def when(moment: datetime | None) -> str:
         return "-" if moment is None else moment.isoformat(timespec="seconds")
 
-    rows = session.scalars(select(ApiKey).order_by(ApiKey.name)).all()
+    rows = q.all_by_name(session)
     return [
         f"{k.name}\t{k.role}\tcreated {when(k.created_at)}\tlast used {when(k.last_used_at)}"
         f"\trevoked {when(k.revoked_at)}"
@@ -46,7 +47,7 @@ def list_keys(session: Session) -> list[str]:
 
 
 def revoke_key(session: Session, name: str) -> bool:
-    key = session.scalar(select(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)))
+    key = q.by_name(session, name, active_only=True)
     if key is None:
         return False
     key.revoked_at = utc_now()
@@ -56,9 +57,28 @@ def revoke_key(session: Session, name: str) -> bool:
 def find_key(session: Session, presented: str) -> ApiKey | None:
     """The active key matching ``presented``; the hash comparison is constant-time."""
     digest = hash_key(presented)
-    candidate = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+    candidate = q.by_hash(session, digest)
     if candidate is None or not hmac.compare_digest(candidate.key_hash, digest):
         return None
     if candidate.revoked_at is not None:
         return None
     return candidate
+
+
+def touch(key: ApiKey) -> None:
+    """Mark the key used now (written with the transaction it is used in)."""
+    key.last_used_at = utc_now()
+
+
+def authorize(key: ApiKey, roles: tuple[str, ...]) -> ApiKey:
+    if key.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(roles)}; the key has '{key.role}'")
+    return key
+
+
+def authenticate(session: Session, presented: str, roles: tuple[str, ...]) -> ApiKey:
+    """The active key ``presented`` names, if its role is among ``roles`` (401, 403)."""
+    key = find_key(session, presented)
+    if key is None:
+        raise Unauthorized("the API key is unknown or revoked")
+    return authorize(key, roles)

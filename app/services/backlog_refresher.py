@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.background import BackgroundThread
+from app.db import UnitOfWork
 from app.queries import backlog
-from app.services.locks import LOCK_NAMESPACE, REFRESHER
-from app.services.status import PAIRS_PER_ROUND, refresh_stale
+from app.queries.locks import try_lock_refresher
+from app.services.stored_reads import PAIRS_PER_ROUND, refresh_stale
 
 logger = logging.getLogger("app.backlog")
 
@@ -54,26 +55,22 @@ class WriteActivity:
 WRITES = WriteActivity()
 
 
-def refresh_round(session: Session) -> int:
+def refresh_round(uow: UnitOfWork) -> int:
     """One round: up to ``PAIRS_PER_ROUND`` of the oldest backlog series recomputed and
     committed; how many were. 0 when the backlog is empty or another worker is at it."""
+    return uow.run(_round)
+
+
+def _round(session: Session) -> int:
     pairs = backlog.oldest(session, PAIRS_PER_ROUND)
-    if not pairs:
-        session.rollback()
+    if not pairs or not try_lock_refresher(session):
         return 0
-    got = session.scalar(
-        text("SELECT pg_try_advisory_xact_lock(CAST(:ns AS integer), CAST(:slot AS integer))"),
-        {"ns": LOCK_NAMESPACE, "slot": REFRESHER},
-    )
-    if not got:
-        session.rollback()
-        return 0
-    done = refresh_stale(session, pairs)
-    session.commit()
-    return done
+    return refresh_stale(session, pairs)
 
 
-class BacklogRefresher:
+class BacklogRefresher(BackgroundThread):
+    thread_name = "backlog-refresher"
+
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -86,25 +83,14 @@ class BacklogRefresher:
         self.activity = activity
         self.quiet_seconds = quiet_seconds
         self.poll_seconds = poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="backlog-refresher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """The thread ends after its current round; nobody waits for it."""
-        self._stop.set()
-
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        super().__init__()
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll_seconds):
             try:
                 while not self._stop.is_set() and self.activity.quiet_for(self.quiet_seconds):
                     with self.sessions() as session:
-                        if refresh_round(session) == 0:
+                        if refresh_round(UnitOfWork(session)) == 0:
                             break
             except SQLAlchemyError as exc:
                 logger.warning("backlog refresh failed, retried later: %s", exc)

@@ -12,13 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.periods import parse_period
 from app.domain.units import UnitError, convert, parse_unit
 from app.errors import FieldError
-from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.models import Indicator, Observation, Plan, Region, Target
+from app.queries import reference as q
 from app.schemas.write import GoalCreate, ObservationCreate, PlanCreate, TargetCreate
 
 SIGNED_DIMENSIONS = {"percent", "permille", "percentage_points"}
@@ -32,11 +32,6 @@ class ReferenceData:
     documents: set[str]
 
 
-# More codes than this and the whole table is read: cheaper than a long IN list, and under
-# SQLite's oldest limit of bound parameters.
-MAX_CODES_LISTED = 500
-
-
 def load_reference(
     session: Session,
     *,
@@ -45,16 +40,10 @@ def load_reference(
 ) -> ReferenceData:
     """The reference data, or only the given indicator and region codes of it (a batch
     names about a hundred of the 3,000 regions; a code not found is unknown all the same)."""
-    indicator_rows = select(Indicator)
-    if indicators is not None and len(indicators) <= MAX_CODES_LISTED:
-        indicator_rows = indicator_rows.where(Indicator.code.in_(sorted(indicators)))
-    region_rows = select(Region)
-    if regions is not None and len(regions) <= MAX_CODES_LISTED:
-        region_rows = region_rows.where(Region.code.in_(sorted(regions)))
     return ReferenceData(
-        indicators={i.code: i for i in session.scalars(indicator_rows)},
-        regions={r.code: r for r in session.scalars(region_rows)},
-        documents=set(session.scalars(select(Document.code))),
+        indicators=q.indicators_by_code(session, indicators),
+        regions=q.regions_by_code(session, regions),
+        documents=q.document_codes(session),
     )
 
 

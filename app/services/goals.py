@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, overload
+from functools import partial
+from typing import Any, NamedTuple, overload
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app.errors import AppError, FieldError, ValidationFailed
-from app.models import AuditEntry, Plan, Target
+from app.db import UnitOfWork
+from app.errors import AppError, FieldError, NotFound, ValidationFailed
+from app.models import ApiKey, AuditEntry, Indicator, Plan, Region, Target
 from app.models.types import utc_now
+from app.queries import goals as q
 from app.queries.goals import GoalModel
+from app.queries.locks import lock_series
+from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.write import GoalUpdate, PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
+from app.services import stored_reads
+from app.services.api_keys import touch
 from app.services.figures import check_goal, load_reference, new_plan, new_target
-from app.services.locks import lock_series
+from app.services.progress import evaluate
 
 EDITABLE = (
     "basis",
@@ -33,6 +41,61 @@ EDITABLE = (
 
 def etag(goal: Target | Plan) -> str:
     return f'"{goal.id}-{goal.version}"'
+
+
+class Written(NamedTuple):
+    """A goal as written: its read with the progress now, and its new ETag."""
+
+    read: TargetRead | PlanRead
+    etag: str
+
+
+def create(uow: UnitOfWork, payload: TargetCreate | PlanCreate, key: ApiKey) -> Written:
+    """Create a target or plan, audited, with its progress computed and stored."""
+    return uow.run(partial(_create, payload=payload, key=key))
+
+
+def _create(session: Session, payload: TargetCreate | PlanCreate, key: ApiKey) -> Written:
+    touch(key)
+    return _written(session, create_goal(session, payload, key.name))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to one goal, valid only while ``if_match`` names its current version."""
+
+    model: type[Target] | type[Plan]
+    goal_id: int
+    changes: TargetUpdate | PlanUpdate
+    if_match: str | None
+
+
+def update(uow: UnitOfWork, edit: Edit, key: ApiKey) -> Written:
+    """Change or retire a goal if ``If-Match`` still names its version; audited."""
+    return uow.run(partial(_update, edit=edit, key=key))
+
+
+def _update(session: Session, edit: Edit, key: ApiKey) -> Written:
+    touch(key)
+    goal = q.get(session, edit.model, edit.goal_id)
+    if goal is None:
+        raise NotFound(edit.model.__tablename__, edit.goal_id)
+    return _written(session, update_goal(session, goal, edit.changes, edit.if_match, key.name))
+
+
+def _written(session: Session, goal: Target | Plan) -> Written:
+    """The goal's progress now, computed and stored with it."""
+    read: TargetRead | PlanRead
+    if isinstance(goal, Target):
+        read = evaluate(session, Target, q.fetch(session, _one(Target, goal.id)))[0]
+    else:
+        read = evaluate(session, Plan, q.fetch(session, _one(Plan, goal.id)))[0]
+    stored_reads.store(session, type(goal), [read])
+    return Written(read, etag(goal))
+
+
+def _one(model: type[GoalModel], goal_id: int) -> Select[GoalModel, Indicator, Region]:
+    return q.goals_query(model, include_retired=True).where(model.id == goal_id)
 
 
 def snapshot(goal: Target | Plan) -> dict[str, Any]:
@@ -118,17 +181,24 @@ def _merged(goal: Target | Plan, changes: GoalUpdate) -> TargetCreate | PlanCrea
         ) from exc
 
 
+def if_match_holds(if_match: str, current: str) -> bool:
+    """RFC 9110: ``*`` matches any current representation; otherwise one of the listed
+    entity tags must equal the current one by strong comparison (a weak tag never does)."""
+    tags = [tag.strip() for tag in if_match.split(",")]
+    return "*" in tags or current in tags
+
+
 def update_goal(
     session: Session,
-    goal: GoalModel,
+    goal: Target | Plan,
     changes: TargetUpdate | PlanUpdate,
     if_match: str | None,
     actor: str,
-) -> GoalModel:
+) -> Target | Plan:
     """Compare-and-set on ``version``: a stale ``If-Match`` is a 412, never a lost update."""
     if if_match is None:
         raise AppError("send If-Match with the ETag you read", 428, "precondition_required")
-    if if_match.strip() not in (etag(goal), f"W/{etag(goal)}"):
+    if not if_match_holds(if_match, etag(goal)):
         raise AppError(
             f"the {goal.__tablename__} changed since you read it (now {etag(goal)}); read it again",
             412,
@@ -154,20 +224,12 @@ def update_goal(
         action = "retire"
     elif changes.retired is False:
         values |= {"retired_at": None, "retired_reason": None}
-    model = type(goal)
     values |= {"version": goal.version + 1, "updated_at": utc_now()}
-    result = session.execute(
-        update(model)
-        .where(model.id == goal.id, model.version == goal.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not q.update_versioned(session, goal, values):
         raise AppError(
             f"the {goal.__tablename__} changed since you read it; read it again",
             412,
             "precondition_failed",
         )
-    session.refresh(goal)
     _audit(session, actor, action, goal, before)
     return goal

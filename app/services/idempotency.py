@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import AppError
 from app.models import ApiKey, IdempotencyRecord
+from app.queries import idempotency as q
 
 
 def request_hash(method: str, path: str, content_type: str, body: bytes) -> str:
@@ -22,11 +22,7 @@ def request_hash(method: str, path: str, content_type: str, body: bytes) -> str:
 def replay(
     session: Session, key: ApiKey, idem_key: str, fingerprint: str
 ) -> IdempotencyRecord | None:
-    record = session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.api_key_id == key.id, IdempotencyRecord.key == idem_key
-        )
-    )
+    record = q.find(session, key.id, idem_key)
     if record is not None and record.request_hash != fingerprint:
         raise AppError(
             "this Idempotency-Key was used with another request body", 409, "idempotency_conflict"

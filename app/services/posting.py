@@ -1,6 +1,8 @@
-"""Posting figures: validate a whole batch, then record every row as a new revision.
+"""Posting figures, the one write path: validate a whole batch, then record every row as a
+new revision, and answer with the figures and the goals they moved.
 
-All or nothing: any bad row and nothing is stored; the error lists every bad row.
+All or nothing: any bad row and nothing is stored; the error lists every bad row. The HTTP
+route and the command line's import (local or through ``--url``) both call ``post``.
 """
 
 from __future__ import annotations
@@ -13,16 +15,24 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app.db import UnitOfWork
 from app.domain.periods import Period, parse_period
+from app.domain.plausibility import (
+    OUTLIER_FACTOR,
+    comparable_flow_period,
+    is_outlier,
+    latest_earlier_positive,
+)
 from app.errors import AppError, FieldError, ValidationFailed
-from app.models import AuditEntry, Indicator, Observation
+from app.models import ApiKey, AuditEntry, Indicator, Observation
 from app.queries import staging
+from app.queries.locks import lock_series
 from app.queries.revisions import (
     NaturalKey,
     Revision,
@@ -34,11 +44,11 @@ from app.queries.revisions import (
     top_revisions,
 )
 from app.schemas.write import ObservationCreate
-from app.services import status
+from app.services import idempotency, render, stored_reads
+from app.services.api_keys import touch
+from app.services.backlog_refresher import WRITES
 from app.services.figures import ReferenceData, load_reference, observation_values
-from app.services.locks import lock_series
 
-OUTLIER_FACTOR = Decimal(3)
 CSV_FIELDS = (
     "indicator",
     "region",
@@ -75,6 +85,86 @@ class PostOutcome:
         """(indicator, region, period year) of each stored row."""
         for values in self.values:
             yield values["indicator_code"], values["region_code"], values["period_year"]
+
+
+@dataclass(frozen=True)
+class Post:
+    """Figures to record, as any door hands them to ``post``.
+
+    ``minimal``: answer only ``{"stored", "ids", "warnings"}`` and leave the posted series'
+    goals to the backlog (Prefer: return=minimal). ``idempotency_key`` with the request's
+    ``fingerprint`` (``fingerprint()``): a retry returns the first answer, records nothing.
+    """
+
+    rows: Sequence[Any]
+    key: ApiKey
+    max_rows: int
+    minimal: bool = False
+    idempotency_key: str | None = None
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Posted:
+    status: int
+    body: bytes
+
+
+def fingerprint(path: str, content_type: str, body: bytes, minimal: bool) -> str:
+    """What makes two posts the same request for ``Idempotency-Key``: the same body to the
+    same path, read the same way."""
+    return idempotency.request_hash(
+        "POST", path, content_type + ("; return=minimal" if minimal else ""), body
+    )
+
+
+def post(uow: UnitOfWork, request: Post) -> Posted:
+    """Record the figures in one transaction (run again if it lost a race) and answer."""
+    if request.idempotency_key is not None and not request.idempotency_key.strip():
+        raise AppError(
+            "Idempotency-Key: empty; send a non-empty key, or no header at all",
+            400,
+            "bad_request",
+            [FieldError("Idempotency-Key", "empty; send a non-empty key, or no header at all")],
+        )
+    with WRITES.writing():
+        return uow.run(partial(_post, request=request))
+
+
+def _post(session: Session, request: Post) -> Posted:
+    touch(request.key)
+    idem_key = request.idempotency_key
+    if idem_key is not None:
+        record = idempotency.replay(session, request.key, idem_key, request.fingerprint)
+        if record is not None:
+            return Posted(record.status_code, record.response_body.encode())
+    body = _answer(session, request)
+    if idem_key is not None:
+        idempotency.remember(
+            session, request.key, idem_key, request.fingerprint, 201, body.decode()
+        )
+    return Posted(201, body)
+
+
+def _answer(session: Session, request: Post) -> bytes:
+    """The answer as JSON bytes; with ``minimal`` the goals of the posted series are left
+    to the backlog (``mark_stale``), and every read until then computes them."""
+    outcome = record_observations(
+        session,
+        request.rows,
+        request.key.name,
+        max_rows=request.max_rows,
+        mark_stale=request.minimal,
+    )
+    if request.minimal:
+        return render.post_summary_json(outcome.ids, outcome.warnings)
+    targets, plans = stored_reads.refresh_for_figures(session, outcome.series_years())
+    ref = outcome.reference
+    observations = [
+        render.observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
+        for o in outcome.observations
+    ]
+    return render.post_result_json(observations, outcome.warnings, targets, plans)
 
 
 def _reject_constant(name: str) -> Any:
@@ -173,24 +263,19 @@ LevelRow = tuple[int, tuple[str, str], Period]  # row number, (indicator, region
 def _earlier_levels(
     revisions: list[Revision], todo: list[LevelRow], comparable: dict[int, tuple[str, Decimal]]
 ) -> list[LevelRow]:
-    """Fill ``comparable`` with each row's latest earlier positive period among ``revisions``.
-
-    Answers the rows for which ``revisions`` hold no such period.
-    """
-    by_pair: dict[tuple[str, str], list[tuple[tuple[int, int, int], Decimal, str]]] = {}
+    """Fill ``comparable`` with each row's comparable level among ``revisions``
+    (``latest_earlier_positive``); answers the rows for which they hold none."""
+    by_pair: dict[tuple[str, str], list[tuple[Period, Decimal | None]]] = {}
     for rev in latest(revisions).values():
-        if rev.value is not None and rev.value > 0:
-            by_pair.setdefault((rev.indicator_code, rev.region_code), []).append(
-                (parse_period(rev.period).sort_key, rev.value, rev.period)
-            )
+        pair = (rev.indicator_code, rev.region_code)
+        by_pair.setdefault(pair, []).append((parse_period(rev.period), rev.value))
     missing = []
     for number, pair, period in todo:
-        earlier = [c for c in by_pair.get(pair, ()) if c[0] < period.sort_key]
-        if earlier:
-            _, previous, previous_period = max(earlier)
-            comparable[number] = (previous_period, previous)
-        else:
+        found = latest_earlier_positive(period, by_pair.get(pair, ()))
+        if found is None:
             missing.append((number, pair, period))
+        else:
+            comparable[number] = (str(found[0]), found[1])
     return missing
 
 
@@ -211,12 +296,9 @@ def _outlier_warnings(
     now: datetime,
     indicators: dict[str, Indicator],
 ) -> list[FieldError]:
-    """Like DHIS2's min-max check: > 3× or < ⅓ of the comparable earlier figure.
+    """The outlier rule of app/domain/plausibility.py, row by row (SQLite).
 
-    For a level the comparable figure is the latest earlier period; for a flow, which is
-    year-to-date, the same period a year before (2023-H1 against 2022-H1). Either is the
-    latest revision recorded by ``now`` of that period, and only a positive figure counts.
-    Only those candidates are read: for a flow the one period a year before, for a level
+    Only its candidates are read: for a flow the one period a year before, for a level
     the periods of its own year and the year before, and further back only for a series
     that has no positive earlier figure in those two years.
     """
@@ -230,8 +312,7 @@ def _outlier_warnings(
         pair = (row["indicator_code"], row["region_code"])
         period = parse_period(row["period"])
         if indicators[pair[0]].measure == "flow":
-            year_before = Period(period.year - 1, period.kind, period.index)
-            flow_rows.append((number, (*pair, str(year_before))))
+            flow_rows.append((number, (*pair, str(comparable_flow_period(period)))))
         else:
             level_rows.append((number, pair, period))
 
@@ -239,7 +320,7 @@ def _outlier_warnings(
         found = latest(revisions_of_keys(session, now, (key for _, key in flow_rows)))
         for number, key in flow_rows:
             rev = found.get(key)
-            if rev is not None and rev.value is not None and rev.value > 0:
+            if rev is not None and rev.value is not None:
                 comparable[number] = (rev.period, rev.value)
 
     if level_rows:
@@ -254,13 +335,8 @@ def _outlier_warnings(
     return [
         _outlier_warning(number, row, *comparable[number])
         for number, row in enumerate(rows, start=1)
-        if number in comparable and _beyond_factor(row["value"], comparable[number][1])
+        if number in comparable and is_outlier(row["value"], comparable[number][1])
     ]
-
-
-def _beyond_factor(value: Decimal, previous: Decimal) -> bool:
-    ratio = value / previous
-    return ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR
 
 
 def _outlier_warning(
@@ -326,7 +402,7 @@ def record_observations(
     # Stamped once the keys are ours, so recorded_at follows revision order.
     recorded_at = max(now, datetime.now(UTC))
     store = None
-    if session.get_bind().dialect.name == "postgresql":
+    if _uses_staging(session):
         store = _StagedStore(session, recorded_at, actor, ref, mark_stale)
     built: list[dict[str, Any]] = []
     errors: list[FieldError] = []
@@ -355,8 +431,13 @@ def record_observations(
     ids, warnings = _store_rowwise(session, built, recorded_at, actor, ref)
     outcome = PostOutcome(ids, built, ref, warnings)
     if mark_stale:
-        status.refresh_stale_now(session, status.earliest_years(outcome.series_years()))
+        stored_reads.refresh_stale_now(session, stored_reads.earliest_years(outcome.series_years()))
     return outcome
+
+
+def _uses_staging(session: Session) -> bool:
+    """Postgres stores a batch set-based (``_StagedStore``); SQLite row by row."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _checked_part(

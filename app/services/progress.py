@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
-from typing import Protocol, cast
+from typing import Any, Protocol, cast, overload
 
-from pydantic import TypeAdapter
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
@@ -25,11 +23,11 @@ from app.domain.progress import (
     target_progress,
 )
 from app.domain.units import UnitError, convert
-from app.models import Indicator, Observation, Plan, Region, Target
+from app.models import Indicator, Plan, Region, Target
+from app.models.types import utc_now
 from app.queries.observations import Figure, latest_points
 from app.schemas.common import IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
-from app.schemas.observation import ObservationRead
 from app.schemas.progress import BaselineRead, PlanProgressRead, TargetProgressRead
 
 GoalRow = tuple[Target, Indicator, Region] | tuple[Plan, Indicator, Region]
@@ -138,12 +136,24 @@ def _progress_fields(progress: Progress) -> dict[str, object]:
     }
 
 
+def _progress(
+    row: Target | Plan,
+    indicator: Indicator,
+    rows: Sequence[ObservedFigure],
+    span: tuple[int, int],
+    judge: Callable[[Goal, Sequence[Point]], Progress],
+) -> Progress:
+    goal = _goal(row, indicator, *span)
+    return judge(
+        goal, to_points(rows, indicator.unit, level_unit(row.basis, row.unit, indicator.unit))
+    )
+
+
 def target_read(
     target: Target, indicator: Indicator, region: Region, rows: Sequence[ObservedFigure]
 ) -> TargetRead:
-    goal = _goal(target, indicator, target.start_year, target.end_year)
-    unit = level_unit(target.basis, target.unit, indicator.unit)
-    progress = target_progress(goal, to_points(rows, indicator.unit, unit))
+    span = (target.start_year, target.end_year)
+    progress = _progress(target, indicator, rows, span, target_progress)
     return TargetRead(
         **_common_fields(target, indicator, region),
         start_year=target.start_year,
@@ -162,9 +172,7 @@ def target_read(
 def plan_read(
     plan: Plan, indicator: Indicator, region: Region, rows: Sequence[ObservedFigure]
 ) -> PlanRead:
-    goal = _goal(plan, indicator, plan.year, plan.year)
-    unit = level_unit(plan.basis, plan.unit, indicator.unit)
-    progress = plan_progress(goal, to_points(rows, indicator.unit, unit))
+    progress = _progress(plan, indicator, rows, (plan.year, plan.year), plan_progress)
     return PlanRead(
         **_common_fields(plan, indicator, region),
         year=plan.year,
@@ -180,109 +188,34 @@ def plan_read(
 Series = dict[tuple[str, str], list[Figure]]
 
 
-def evaluate_targets(
+@overload
+def evaluate(
     session: Session,
+    model: type[Target],
     rows: Sequence[Row[Target, Indicator, Region]],
-    as_of: datetime,
+    as_of: datetime | None = None,
     series: Series | None = None,
-) -> list[TargetRead]:
-    """Progress as of ``as_of``; ``series`` when the caller fetched them already."""
-    if series is None:
-        series = latest_points(
-            session, as_of, ((t.indicator_code, t.region_code) for t, _, _ in rows)
-        )
-    return [
-        target_read(t, ind, reg, series[(t.indicator_code, t.region_code)]) for t, ind, reg in rows
-    ]
-
-
-def evaluate_plans(
+) -> list[TargetRead]: ...
+@overload
+def evaluate(
     session: Session,
+    model: type[Plan],
     rows: Sequence[Row[Plan, Indicator, Region]],
-    as_of: datetime,
+    as_of: datetime | None = None,
     series: Series | None = None,
-) -> list[PlanRead]:
+) -> list[PlanRead]: ...
+def evaluate(
+    session: Session,
+    model: type[Target] | type[Plan],
+    rows: Sequence[Row[Any, Indicator, Region]],
+    as_of: datetime | None = None,
+    series: Series | None = None,
+) -> list[TargetRead] | list[PlanRead]:
+    """Progress of these goals as of ``as_of`` (now by default), from the figures recorded
+    by then; ``series`` when the caller fetched them already."""
     if series is None:
-        series = latest_points(
-            session, as_of, ((p.indicator_code, p.region_code) for p, _, _ in rows)
-        )
-    return [
-        plan_read(p, ind, reg, series[(p.indicator_code, p.region_code)]) for p, ind, reg in rows
-    ]
-
-
-# What a stored read leaves out: joined in at read time, so that renaming an indicator or a
-# region never leaves a stale copy behind.
-JOINED_FIELDS = {"id", "indicator", "region"}
-
-
-def read_fragment(read: TargetRead | PlanRead) -> str:
-    """The stored form of a read: the API's own JSON of it, less the joined fields."""
-    return read.model_dump_json(exclude=JOINED_FIELDS)
-
-
-@lru_cache(maxsize=8192)
-def _indicator_json(code: str, name: str, unit: str) -> str:
-    return IndicatorRef(code=code, name=name, unit=unit).model_dump_json()
-
-
-@lru_cache(maxsize=8192)
-def _region_json(code: str, name: str) -> str:
-    return RegionRef(code=code, name=name).model_dump_json()
-
-
-def item_json(
-    goal_id: int,
-    indicator: tuple[str, str, str],
-    region: tuple[str, str],
-    fragment: str,
-) -> str:
-    """A goal's JSON as the API answers it, from its stored fragment: byte for byte what
-    serialising the read would give (the joined fields come first in the model)."""
-    return (
-        f'{{"id":{goal_id},"indicator":{_indicator_json(*indicator)},'
-        f'"region":{_region_json(*region)},{fragment[1:]}'
-    )
-
-
-def page_json(items: Sequence[str], total: int, limit: int, offset: int) -> bytes:
-    """A ``Page`` of items already in JSON, as its model would serialise it."""
-    return (
-        f'{{"items":[{",".join(items)}],"total":{total},"limit":{limit},"offset":{offset}}}'
-    ).encode()
-
-
-def observation_read(obs: Observation, indicator: Indicator, region: Region) -> ObservationRead:
-    source = None
-    if obs.document_code is not None:
-        source = SourceRef(document=obs.document_code, quote=obs.quote)
-    return ObservationRead(
-        id=obs.id,
-        indicator=IndicatorRef.model_validate(indicator),
-        region=RegionRef.model_validate(region),
-        period=obs.period,
-        value=obs.value,
-        unit=obs.unit if obs.value is not None else None,
-        stated_value=obs.stated_value,
-        stated_unit=obs.stated_unit,
-        yoy_growth=obs.yoy_growth,
-        reported_completion_rate=obs.reported_completion_rate,
-        source=source,
-        note=obs.note,
-        revision=obs.revision,
-        recorded_at=obs.recorded_at,
-        recorded_by=obs.recorded_by,
-    )
-
-
-def history_json(observations: Sequence[Observation], indicator: Indicator, region: Region) -> str:
-    """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
-    return HISTORY.dump_json(
-        [observation_read(o, indicator, region) for o in observations]
-    ).decode()
-
-
-HISTORY = TypeAdapter(list[ObservationRead])
-
-
-__all__ = ["Decimal", "evaluate_plans", "evaluate_targets", "history_json", "observation_read"]
+        pairs = ((goal.indicator_code, goal.region_code) for goal, _, _ in rows)
+        series = latest_points(session, as_of or utc_now(), pairs)
+    if model is Target:
+        return [target_read(t, i, r, series[(t.indicator_code, t.region_code)]) for t, i, r in rows]
+    return [plan_read(p, i, r, series[(p.indicator_code, p.region_code)]) for p, i, r in rows]

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from app.db import make_sessionmaker
 from app.main import create_app
 from app.models import ApiKey, AuditEntry, IdempotencyRecord, Observation, Target
-from app.services import api_keys, locks, status
+from app.queries import locks
+from app.services import api_keys, stored_reads
 from app.settings import Settings
 from tests.conftest import bearer
 
@@ -43,7 +44,7 @@ def live(engine: Engine, database_url: str) -> Iterator[tuple[TestClient, dict[s
         s.execute(delete(Observation).where(Observation.recorded_by == "live-analyst"))
         s.execute(delete(Target).where(Target.note == "live-test"))
         # the figures went behind the service's back: recompute what they had changed
-        status.refresh_pairs(s, TOUCHED)
+        stored_reads.refresh_pairs(s, TOUCHED)
         s.execute(delete(ApiKey).where(ApiKey.name.in_(["live-analyst", "live-admin"])))
 
 

@@ -7,19 +7,27 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
-from app.importer import Sender, run_import
+from app.importer import Sender, local_sender, run_import
+from app.models import Observation
 from tests.conftest import bearer
 
 HEADER = "indicator,region,period,value,unit\n"
 
 
 def client_sender(client: TestClient, key: str) -> Sender:
-    def send(rows: list[dict[str, Any]], idempotency_key: str) -> tuple[int, dict[str, Any]]:
+    def send(body: bytes, idempotency_key: str) -> tuple[int, dict[str, Any]]:
         response = client.post(
             "/api/v1/observations",
-            json=rows,
-            headers={**bearer(key), "Idempotency-Key": idempotency_key},
+            content=body,
+            headers={
+                **bearer(key),
+                "Content-Type": "application/json",
+                "Idempotency-Key": idempotency_key,
+                "Prefer": "return=minimal",
+            },
         )
         return response.status_code, response.json()
 
@@ -60,3 +68,45 @@ def test_import_names_the_file_row_of_an_error(
     assert run_import(sheet, client_sender(client, api_keys["analyst"]), batch_size=2, out=out) == 1
     assert "data row 3: period:" in out.getvalue()
     assert "2 rows were stored before this batch" in out.getvalue()
+
+
+def test_a_local_import_run_twice_stores_each_figure_once(
+    connection: Connection, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    """Without --url the rows take the same write path as over HTTP, idempotency included."""
+    sheet = tmp_path / "figures.csv"
+    rows = [f"gdp,500000,2023-M0{m},{m * 2500},亿元\n" for m in range(1, 6)]
+    sheet.write_text(HEADER + "".join(rows), encoding="utf-8")
+
+    def sessions() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    send = local_sender(api_keys["analyst"], sessions)
+    assert run_import(sheet, send, batch_size=2, out=io.StringIO()) == 0
+    assert run_import(sheet, send, batch_size=2, out=io.StringIO()) == 0
+    with sessions() as session:
+        stored = session.scalar(
+            select(func.count()).where(
+                Observation.recorded_by == "test-analyst", Observation.indicator_code == "gdp"
+            )
+        )
+    assert stored == 5
+
+
+def test_a_local_import_and_one_over_http_are_the_same_request(
+    client: TestClient, connection: Connection, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "figures.csv"
+    sheet.write_text(HEADER + "gdp,500000,2023-M01,2500,亿元\n", encoding="utf-8")
+
+    def sessions() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    assert run_import(sheet, local_sender(api_keys["analyst"], sessions), out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert run_import(sheet, client_sender(client, api_keys["analyst"]), out=out) == 0
+    every = client.get(
+        "/api/v1/observations",
+        params={"indicator": "gdp", "period": "2023-M01", "include_revisions": "true"},
+    ).json()["items"]
+    assert [o["recorded_by"] for o in every].count("test-analyst") == 1

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.api.routes.posting import _prefers_minimal
+from app.db import UnitOfWork
 from app.models import Plan, StaleSeries
 from app.services import posting
 from app.services.backlog_refresher import BacklogRefresher, WriteActivity, refresh_round
@@ -117,8 +118,8 @@ def test_the_refresher_stores_the_progress_and_empties_the_backlog(
     _post(client, api_keys["analyst"], KEY_PROJECTS_NOVEMBER_2023, **MINIMAL)
     computed = _plan_2023(client)["progress"]  # computed from the figures, not stored
     assert _stored_status(session, plan["id"]) == "on_schedule"
-    assert refresh_round(session) == 1  # one series recomputed
-    assert refresh_round(session) == 0  # nothing left
+    assert refresh_round(UnitOfWork(session)) == 1  # one series recomputed
+    assert refresh_round(UnitOfWork(session)) == 0  # nothing left
     assert _backlog(session) == {}
     assert _stored_status(session, plan["id"]) == "achieved"
     assert _plan_2023(client)["progress"] == computed

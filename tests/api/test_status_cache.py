@@ -145,10 +145,10 @@ def test_the_back_fill_fills_every_missing_status_in_one_call(
 ) -> None:
     # batches far smaller than the number of goals: each batch's updates take its rows out
     # of "status IS NULL", which an OFFSET-paged fill skipped over (half filled per call)
-    from app.services import status
+    from app.services import stored_reads
 
     expected = client.get("/api/v1/summary").json()
-    monkeypatch.setattr(status, "BATCH", 7)
+    monkeypatch.setattr(stored_reads, "BATCH", 7)
     session.execute(update(Target).values(status=None, read_json=None))
     session.execute(update(Plan).values(status=None, read_json=None))
     session.commit()
@@ -164,19 +164,20 @@ def test_a_post_recomputes_only_the_goals_its_figures_can_change(
     api_keys: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from app.services import status
+    from app.services import stored_reads
 
     plans = _items(client, "plans", indicator="key_project_investment", region="500000")
     plan_2023 = next(p for p in plans if p["year"] == 2023)
     evaluated: list[int] = []
-    real = status.evaluate_plans
+    real = stored_reads.evaluate
 
-    def spy(*args: object, **kwargs: object) -> list[PlanRead]:
-        reads = real(*args, **kwargs)  # type: ignore[arg-type]
-        evaluated.extend(r.id for r in reads)
-        return reads
+    def spy(session: Session, model: type, *args: object, **kwargs: object) -> list[PlanRead]:
+        reads = real(session, model, *args, **kwargs)  # type: ignore[arg-type]
+        if model is Plan:
+            evaluated.extend(r.id for r in reads)
+        return reads  # type: ignore[return-value]
 
-    monkeypatch.setattr(status, "evaluate_plans", spy)
+    monkeypatch.setattr(stored_reads, "evaluate", spy)
     row = {
         "indicator": "key_project_investment",
         "region": "500000",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from app.api.auth import AdminKey
 from app.api.deps import PagingDep, SessionDep
-from app.models import AuditEntry
 from app.schemas.audit import AuditRead
 from app.schemas.common import ERROR_RESPONSES, Page
+from app.services.audit import audit_page
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -24,20 +23,4 @@ def list_audit(
     entity: Annotated[Literal["observation", "target", "plan"] | None, Query()] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditRead]:
-    stmt = select(AuditEntry)
-    if entity is not None:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    if actor is not None:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(paging.limit)
-        .offset(paging.offset)
-    ).all()
-    return Page(
-        items=[AuditRead.model_validate(r) for r in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return audit_page(session, entity, actor, paging.limit, paging.offset)

@@ -6,13 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import AsOfDep, PagingDep, SessionDep, require_indicator, require_region
-from app.domain.periods import PeriodError, parse_period
-from app.errors import invalid
-from app.queries import observations as q
+from app.api.deps import AsOfDep, PagingDep, SessionDep
 from app.schemas.common import ERROR_RESPONSES, Page
 from app.schemas.observation import ObservationRead
-from app.services.progress import observation_read
+from app.services.observations import observation_page
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -29,24 +26,13 @@ def list_observations(
     period: Annotated[str | None, Query(max_length=10, examples=["2023-H1"])] = None,
     include_revisions: Annotated[bool, Query(description="list every revision")] = False,
 ) -> Page[ObservationRead]:
-    require_indicator(session, indicator)
-    require_region(session, region)
-    if period is not None:
-        try:
-            period = str(parse_period(period))
-        except PeriodError as exc:
-            raise invalid("period", str(exc)) from exc
-    stmt = q.observations_query(
+    return observation_page(
+        session,
         as_of,
         indicator=indicator,
         region=region,
         period=period,
         include_revisions=include_revisions,
-    )
-    rows = q.page(session, stmt, paging.limit, paging.offset)
-    return Page(
-        items=[observation_read(*row) for row in rows],
-        total=q.count(session, stmt),
         limit=paging.limit,
         offset=paging.offset,
     )

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
-from pydantic import TypeAdapter
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.api.auth import AnalystKey
-from app.api.deps import SessionDep
-from app.db import begin_write
+from app.api.deps import SettingsDep, UnitOfWorkDep
 from app.errors import FieldError, ValidationFailed
-from app.models import ApiKey
-from app.models.types import utc_now
-from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
-from app.schemas.observation import ObservationRead
+from app.schemas.common import ERROR_RESPONSES, ErrorBody
 from app.schemas.posting import PostResult, PostSummary
 from app.schemas.write import OBSERVATION_EXAMPLE, ObservationCreate
-from app.services import backlog_refresher, idempotency
-from app.services.posting import (
-    CSV_FIELDS,
-    PayloadTooLarge,
-    parse_csv_rows,
-    parse_json_rows,
-    record_observations,
-)
-from app.services.progress import observation_read
-from app.services.status import refresh_for_figures
-from app.settings import get_settings
+from app.services import posting
+from app.services.posting import CSV_FIELDS, PayloadTooLarge, parse_csv_rows, parse_json_rows
 
 router = APIRouter(responses=ERROR_RESPONSES)
-
-ATTEMPTS = 5
 
 
 def _inline_defs(node: Any, defs: dict[str, Any]) -> Any:
@@ -110,110 +90,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _rows(content_type: str, body: bytes) -> tuple[list[Any], bool]:
+def _rows(content_type: str, body: bytes) -> list[Any]:
     media = content_type.split(";")[0].strip().lower()
     if media in ("text/csv", "application/csv"):
-        return parse_csv_rows(body), True
+        return parse_csv_rows(body)
     if media in ("application/json", ""):
-        return parse_json_rows(body)
+        return parse_json_rows(body)[0]
     raise ValidationFailed(
         [FieldError("content-type", f"send application/json or text/csv, not '{media}'")]
     )
-
-
-def _post(session: Session, key: ApiKey, rows: list[Any], minimal: bool) -> bytes:
-    """The answer as JSON bytes: a ``PostResult``, its goals spliced in from their stored
-    form (serialised once, when their progress was computed). Joined once: a 10,000-row
-    answer is about 17 MB, and each extra copy of it is memory the worker keeps.
-
-    ``minimal``: a ``PostSummary``; the goals of the posted series are left to the backlog
-    (``mark_stale``), and every read until then computes them from the figures.
-    """
-    outcome = record_observations(
-        session, rows, key.name, max_rows=get_settings().max_batch_rows, mark_stale=minimal
-    )
-    warnings = WARNINGS.dump_json([ErrorItem(**w.as_dict()) for w in outcome.warnings])
-    if minimal:
-        return b"".join(
-            [
-                b'{"stored":%d,"ids":' % len(outcome.ids),
-                json.dumps(outcome.ids, separators=(",", ":")).encode(),
-                b',"warnings":',
-                warnings,
-                b"}",
-            ]
-        )
-    targets, plans = refresh_for_figures(session, outcome.series_years())
-    ref = outcome.reference
-    items = OBSERVATIONS.dump_json(
-        [
-            observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
-            for o in outcome.observations
-        ]
-    )
-    return b"".join(
-        [
-            b'{"items":',
-            items,
-            b',"warnings":',
-            warnings,
-            b',"targets":',
-            *_json_array(targets),
-            b',"plans":',
-            *_json_array(plans),
-            b"}",
-        ]
-    )
-
-
-def _json_array(items: list[bytes]) -> list[bytes]:
-    """The pieces of ``[a,b,...]``, for a single join of the whole answer."""
-    pieces = [b"["]
-    for i, item in enumerate(items):
-        if i:
-            pieces.append(b",")
-        pieces.append(item)
-    pieces.append(b"]")
-    return pieces
-
-
-OBSERVATIONS = TypeAdapter(list[ObservationRead])
-WARNINGS = TypeAdapter(list[ErrorItem])
-
-
-def _post_with_retries(
-    session: Session,
-    key: ApiKey,
-    rows: list[Any],
-    idem_key: str | None,
-    fingerprint: str,
-    minimal: bool,
-) -> tuple[int, str | bytes]:
-    """One transaction; retried when a concurrent writer took the same revision number."""
-    for attempt in range(ATTEMPTS):
-        try:
-            begin_write(session)
-            key.last_used_at = utc_now()
-            if idem_key is not None:
-                record = idempotency.replay(session, key, idem_key, fingerprint)
-                if record is not None:
-                    session.rollback()
-                    return record.status_code, record.response_body
-            body = _post(session, key, rows, minimal)
-            if idem_key is not None:
-                idempotency.remember(session, key, idem_key, fingerprint, 201, body.decode())
-            session.commit()
-            return 201, body
-        except (IntegrityError, OperationalError) as exc:
-            session.rollback()
-            retriable = isinstance(exc, IntegrityError) or "locked" in str(exc.orig)
-            if not retriable or attempt == ATTEMPTS - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-        except Exception:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
 
 
 @router.post(
@@ -227,6 +112,7 @@ def _post_with_retries(
     ),
     openapi_extra=POST_BODY,
     responses={
+        400: {"model": ErrorBody, "description": "an empty Idempotency-Key header"},
         401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
         403: {"model": ErrorBody, "description": "the key's role may not post"},
         409: {"model": ErrorBody, "description": "Idempotency-Key reused with another body"},
@@ -235,8 +121,9 @@ def _post_with_retries(
 )
 async def post_observations(
     request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     key: AnalystKey,
+    settings: SettingsDep,
     idempotency_key: Annotated[
         str | None, Header(max_length=200, description="retry-safe key for this request")
     ] = None,
@@ -253,20 +140,22 @@ async def post_observations(
         ),
     ] = None,
 ) -> Response:
-    settings = get_settings()
     body = await _read_body(request, settings.max_body_bytes)
     content_type = request.headers.get("content-type", "")
-    rows, _is_batch = _rows(content_type, body)
     minimal = _prefers_minimal(prefer)
-    fingerprint = idempotency.request_hash(
-        "POST", request.url.path, content_type + ("; return=minimal" if minimal else ""), body
+    post = posting.Post(
+        rows=_rows(content_type, body),
+        key=key,
+        max_rows=settings.max_batch_rows,
+        minimal=minimal,
+        idempotency_key=idempotency_key,
+        fingerprint=posting.fingerprint(request.url.path, content_type, body, minimal),
     )
-    with backlog_refresher.WRITES.writing():
-        status, payload = await run_in_threadpool(
-            _post_with_retries, session, key, rows, idempotency_key, fingerprint, minimal
-        )
-    headers = {"Preference-Applied": "return=minimal"} if minimal and status == 201 else None
-    return Response(payload, status_code=status, media_type="application/json", headers=headers)
+    posted = await run_in_threadpool(posting.post, uow, post)
+    headers = {"Preference-Applied": "return=minimal"} if minimal and posted.status == 201 else None
+    return Response(
+        posted.body, status_code=posted.status, media_type="application/json", headers=headers
+    )
 
 
 def _prefers_minimal(prefer: str | None) -> bool:

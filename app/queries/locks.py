@@ -49,6 +49,19 @@ def lock_tally_compaction(session: Session) -> None:
     _lock_slots(session, {TALLY_COMPACTION})
 
 
+def try_lock_refresher(session: Session) -> bool:
+    """The one backlog refresher round at a time across workers, without waiting: False
+    when another worker's round holds it (SQLite has one writer at a time already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(CAST(:ns AS integer), CAST(:slot AS integer))"),
+            {"ns": LOCK_NAMESPACE, "slot": REFRESHER},
+        )
+    )
+
+
 def _lock_slots(session: Session, slots: set[int]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return

@@ -14,28 +14,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from functools import partial
+from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, func, or_, update
+from sqlalchemy import Row, Select
 from sqlalchemy.orm import Session
 
-from app.db import begin_write
+from app.db import UnitOfWork
 from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
-from app.queries import backlog
+from app.queries import backlog, paging
 from app.queries import goals as q
 from app.queries.goals import GoalModel
+from app.queries.locks import lock_every_series, lock_series
 from app.queries.observations import latest_points
 from app.schemas.goal import PlanRead, TargetRead
-from app.services.locks import lock_every_series, lock_series
-from app.services.progress import (
-    evaluate_plans,
-    evaluate_targets,
-    item_json,
-    page_json,
-    read_fragment,
-)
+from app.services.progress import evaluate
+from app.services.render import item_json, page_json, read_fragment
 
 # Goals evaluated per round trip when many are recomputed: their series are fetched
 # together, and memory stays bounded whatever the number of goals.
@@ -51,90 +47,60 @@ def store(
     *,
     only_missing: bool = False,
 ) -> dict[int, str]:
-    """Write each read's status and progress onto its goal, one executemany in all;
-    returns the stored fragments by goal id.
+    """Write each read's status and progress onto its goal; returns the stored fragments
+    by goal id.
 
     ``only_missing`` is for fills on a read: a writer that committed meanwhile has already
     stored a newer block, which a fill computed from an older snapshot must not overwrite.
     """
-    table = cast(Table, model.__table__)
-    stmt = update(table).where(table.c.id == bindparam("b_id"))
-    if only_missing:
-        stmt = stmt.where(or_(table.c.read_json.is_(None), table.c.status.is_(None)))
-    stmt = stmt.values(status=bindparam("b_status"), read_json=bindparam("b_read_json"))
     fragments = {r.id: (r.progress.status, read_fragment(r)) for r in reads}
-    params = [
-        {"b_id": goal_id, "b_status": status, "b_read_json": fragment}
-        for goal_id, (status, fragment) in fragments.items()
-    ]
-    for start in range(0, len(params), BATCH):
-        session.execute(stmt, params[start : start + BATCH])
+    q.store_reads(
+        session,
+        model,
+        [(goal_id, status, fragment) for goal_id, (status, fragment) in fragments.items()],
+        only_missing=only_missing,
+    )
     return {goal_id: fragment for goal_id, (_, fragment) in fragments.items()}
 
 
-def evaluate(
-    session: Session,
-    model: type[Target] | type[Plan],
-    rows: GoalRows,
-    as_of: datetime | None = None,
-) -> list[TargetRead] | list[PlanRead]:
-    """Progress of these goals as of ``as_of`` (now by default), from the figures."""
-    moment = as_of or utc_now()
-    if model is Target:
-        return evaluate_targets(session, rows, moment)
-    return evaluate_plans(session, rows, moment)
-
-
 def current_page(
-    session: Session,
+    uow: UnitOfWork,
     model: type[Target] | type[Plan],
     stmt: Select[Any, Indicator, Region],
     *,
     limit: int,
     offset: int,
 ) -> bytes:
-    """A page of goals as of now, as JSON, from their stored reads: one query of plain
-    columns, the total counted in the same statement, and no arithmetic. Goals without a
-    stored read are computed and kept first (committed at once, even on a read: it is a
-    cache of what the figures say)."""
-    columns = stmt.with_only_columns(
-        model.id,
-        model.read_json,
-        Indicator.code,
-        Indicator.name,
-        Indicator.unit,
-        Region.code,
-        Region.name,
-        backlog.is_stale(model),
-        func.count().over(),
-    )
-    rows = session.execute(columns.limit(limit).offset(offset)).all()
+    """A page of goals as of now, as JSON, from their stored reads: one statement of plain
+    columns (the total and each goal's staleness read with them, in one snapshot), and no
+    arithmetic. Goals without a stored read are computed and kept first, through the unit
+    of work (the stored read is a cache of what the figures say)."""
+    rows = q.stored_page(session := uow.session, model, stmt, limit, offset)
     if rows:
-        total = rows[0][-1]
+        total = rows[0].total
     elif offset:  # past the end: the page is empty, the total still counts
-        total = q.count(session, stmt)
+        total = paging.count(session, stmt)
     else:
         total = 0
     fresh: dict[int, str] = {}
     # A stale goal (its series in the backlog) is computed, not stored: only the backlog's
     # refresh, under the series' locks, may store over it (app/models/backlog.py).
-    stale = {row[0] for row in rows if row[-2]}
-    missing = [row[0] for row in rows if row[1] is None or row[0] in stale]
+    stale = {row.id for row in rows if row.stale}
+    missing = [row.id for row in rows if row.read_json is None or row.id in stale]
     if missing:
         reads = evaluate(session, model, q.fetch(session, stmt.where(model.id.in_(missing))))
         kept = [r for r in reads if r.id not in stale]
         fresh = {r.id: read_fragment(r) for r in reads if r.id in stale}
         if kept:
-            fresh |= store(session, model, kept, only_missing=True)
-            session.commit()
+            fresh |= uow.run(partial(store, model=model, reads=kept, only_missing=True))
     items = [
         item_json(
-            goal_id,
-            (i_code, i_name, i_unit),
-            (r_code, r_name),
-            fresh.get(goal_id) or fragment or "",
+            row.id,
+            (row.indicator_code, row.indicator_name, row.indicator_unit),
+            (row.region_code, row.region_name),
+            fresh.get(row.id) or row.read_json or "",
         )
-        for goal_id, fragment, i_code, i_name, i_unit, r_code, r_name, _stale, _total in rows
+        for row in rows
     ]
     return page_json(items, total, limit, offset)
 
@@ -169,35 +135,43 @@ def refresh(
 
 
 def refresh_missing(
-    session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
+    uow: UnitOfWork, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
 ) -> None:
     """Compute and keep the status of the goals among ``stmt``'s that have none yet, or
-    whose series wait in the backlog."""
-    drain(session, backlog.pairs_among(session, model, stmt))
+    whose series wait in the backlog: each batch one transaction of the unit of work."""
+    drain(uow, backlog.pairs_among(uow.session, model, stmt))
     missing = stmt.where(model.status.is_(None))
-    if session.scalar(missing.with_only_columns(model.id).limit(1)) is None:
+    if not q.any_goal(uow.session, model, missing):
         return
-    for rows in _batches(session, model, missing):
-        store(session, model, evaluate(session, model, rows), only_missing=True)
-        session.commit()
+    while uow.run(partial(_fill_batch, model=model, missing=missing)):
+        pass
+
+
+def _fill_batch(
+    session: Session, model: type[GoalModel], missing: Select[GoalModel, Indicator, Region]
+) -> bool:
+    """Store the next batch of goals without a status; False when none is left."""
+    rows = q.fetch(session, missing.order_by(None).order_by(model.id).limit(BATCH))
+    if not rows:
+        return False
+    store(session, model, evaluate(session, model, rows), only_missing=True)
+    return True
 
 
 def current_status_counts(
-    session: Session,
+    uow: UnitOfWork,
     region: str | None,
     targets: Select[Target, Indicator, Region],
     plans: Select[Plan, Indicator, Region],
 ) -> tuple[Counter[str], Counter[str]]:
     """Targets and plans in force by status now: any missing status computed first, then
     the tally summed; a tally grown past ``COMPACT_TALLIES_AT`` rows is compacted after."""
-    refresh_missing(session, Target, targets)
-    refresh_missing(session, Plan, plans)
-    target_counts, target_rows = q.status_counts(session, Target, region)
-    plan_counts, plan_rows = q.status_counts(session, Plan, region)
+    refresh_missing(uow, Target, targets)
+    refresh_missing(uow, Plan, plans)
+    target_counts, target_rows = q.status_counts(uow.session, Target, region)
+    plan_counts, plan_rows = q.status_counts(uow.session, Plan, region)
     if target_rows + plan_rows > q.COMPACT_TALLIES_AT:
-        begin_write(session)
-        q.compact_tallies(session)
-        session.commit()
+        uow.run(q.compact_tallies)
     return target_counts, plan_counts
 
 
@@ -246,7 +220,8 @@ def status_counts_as_of(
     """Statuses at a past moment: every goal evaluated, in batches of bounded memory."""
     counts: dict[str, int] = {}
     for rows in _batches(session, model, stmt):
-        for read in evaluate(session, model, rows, as_of):
+        reads: Sequence[TargetRead | PlanRead] = evaluate(session, model, rows, as_of)
+        for read in reads:
             counts[read.progress.status] = counts.get(read.progress.status, 0) + 1
     return counts
 
@@ -291,14 +266,12 @@ def refresh_stale(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
     return len(waiting)
 
 
-def drain(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
-    """``refresh_stale`` in rounds of ``PAIRS_PER_ROUND`` series, each committed."""
+def drain(uow: UnitOfWork, pairs: Iterable[tuple[str, str]]) -> int:
+    """``refresh_stale`` in rounds of ``PAIRS_PER_ROUND`` series, each its own transaction."""
     ordered = sorted(set(pairs), key=lambda pair: (pair[1], pair[0]))
     done = 0
     for start in range(0, len(ordered), PAIRS_PER_ROUND):
-        begin_write(session)
-        done += refresh_stale(session, ordered[start : start + PAIRS_PER_ROUND])
-        session.commit()
+        done += uow.run(partial(refresh_stale, pairs=ordered[start : start + PAIRS_PER_ROUND]))
     return done
 
 
@@ -350,8 +323,8 @@ def _recompute(
         {(t.indicator_code, t.region_code) for t, _, _ in stale_targets}
         | {(p.indicator_code, p.region_code) for p, _, _ in stale_plans},
     )
-    fresh_targets = store(session, Target, evaluate_targets(session, stale_targets, now, series))
-    fresh_plans = store(session, Plan, evaluate_plans(session, stale_plans, now, series))
+    fresh_targets = store(session, Target, evaluate(session, Target, stale_targets, now, series))
+    fresh_plans = store(session, Plan, evaluate(session, Plan, stale_plans, now, series))
     for row in (*targets, *plans):  # only stored through Core: nothing of them to flush
         session.expunge(row[0])
     return targets, plans, fresh_targets, fresh_plans

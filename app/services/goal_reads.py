@@ -1,0 +1,168 @@
+"""Targets and plans as the API reads them: pages, one goal with its figures, counts.
+
+Without ``as_of`` (now) each goal's stored status and progress are used: filtering,
+counting and paging happen in SQL and a page is read without touching the observations
+(app/services/stored_reads.py). With ``as_of`` the progress of that moment is computed:
+for one page, or, with a status filter, for every candidate first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, NamedTuple
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.db import UnitOfWork
+from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
+from app.errors import NotFound
+from app.models import Indicator, Plan, Region, Target
+from app.queries import goals as q
+from app.queries import paging
+from app.queries.backlog import end_year
+from app.queries.goals import GoalModel
+from app.queries.observations import series_history
+from app.schemas.common import Page
+from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.summary import StatusCounts, SummaryRead
+from app.services import stored_reads
+from app.services.progress import evaluate, plan_read, target_read
+from app.services.reference import require_indicator, require_region
+from app.services.render import goal_detail_json, history_json, item_json
+
+
+@dataclass(frozen=True)
+class GoalFilter:
+    """What a list of targets or plans is narrowed to; ``year`` is a target's end year or
+    a plan's year."""
+
+    region: str | None = None
+    indicator: str | None = None
+    name: str | None = None
+    year: int | None = None
+    include_retired: bool = False
+
+    def query(self, model: type[GoalModel]) -> Select[GoalModel, Indicator, Region]:
+        stmt = q.goals_query(
+            model,
+            region=self.region,
+            indicator=self.indicator,
+            q=self.name,
+            include_retired=self.include_retired,
+        )
+        if self.year is not None:
+            stmt = stmt.where(end_year(model) == self.year)
+        return stmt
+
+
+def page(
+    uow: UnitOfWork,
+    model: type[Target] | type[Plan],
+    goals: GoalFilter,
+    *,
+    status: str | None,
+    as_of: datetime,
+    as_of_given: bool,
+    limit: int,
+    offset: int,
+) -> bytes:
+    """One page of goals with their progress and the total matching the filters, as JSON."""
+    session = uow.session
+    require_region(session, goals.region)
+    require_indicator(session, goals.indicator)
+    stmt: Select[Any, Indicator, Region] = goals.query(model)
+    if as_of_given:
+        return _page_as_of(session, model, stmt, status, as_of, limit, offset)
+    if status is not None:
+        stored_reads.refresh_missing(uow, model, stmt)
+        stmt = stmt.where(model.status == status)
+    return stored_reads.current_page(uow, model, stmt, limit=limit, offset=offset)
+
+
+def _page_as_of(
+    session: Session,
+    model: type[Target] | type[Plan],
+    stmt: Select[Any, Indicator, Region],
+    status: str | None,
+    as_of: datetime,
+    limit: int,
+    offset: int,
+) -> bytes:
+    items: list[Any]
+    if status is not None:
+        reads: list[Any] = list(evaluate(session, model, q.fetch(session, stmt), as_of))
+        matching = [r for r in reads if r.progress.status == status]
+        items, total = matching[offset : offset + limit], len(matching)
+    else:
+        total = paging.count(session, stmt)
+        items = list(
+            evaluate(session, model, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
+        )
+    page_model = Page[TargetRead] if model is Target else Page[PlanRead]
+    return (
+        page_model(items=items, total=total, limit=limit, offset=offset).model_dump_json().encode()
+    )
+
+
+class LoadedGoal(NamedTuple, Generic[GoalModel]):
+    goal: GoalModel
+    indicator: Indicator
+    region: Region
+    stale: bool
+
+
+def load(session: Session, model: type[GoalModel], goal_id: int) -> LoadedGoal[GoalModel]:
+    """A goal with what its read joins in, and whether its stored read is stale; or 404."""
+    row = q.one_with_staleness(session, model, goal_id)
+    if row is None:
+        raise NotFound(model.__tablename__, goal_id)
+    return LoadedGoal(*row)
+
+
+def detail(session: Session, loaded: LoadedGoal[Any], as_of: datetime, as_of_given: bool) -> bytes:
+    """One goal with the figures behind it. As of now its read is the stored one unless
+    stale; as of another moment it is computed from the figures recorded by then."""
+    goal, indicator, region, stale = loaded
+    series = series_history(session, as_of, goal.indicator_code, goal.region_code)
+    if not as_of_given and not stale and goal.read_json is not None:
+        item = item_json(
+            goal.id,
+            (indicator.code, indicator.name, indicator.unit),
+            (region.code, region.name),
+            goal.read_json,
+        )
+    elif isinstance(goal, Target):
+        item = target_read(goal, indicator, region, series).model_dump_json()
+    else:
+        item = plan_read(goal, indicator, region, series).model_dump_json()
+    return goal_detail_json(item, history_json(series, indicator, region))
+
+
+def _counts(counter: Counter[str], known: tuple[str, ...]) -> StatusCounts:
+    return StatusCounts(
+        total=sum(counter.values()), by_status={s: counter.get(s, 0) for s in known}
+    )
+
+
+def summary(uow: UnitOfWork, region: str | None, as_of: datetime, as_of_given: bool) -> SummaryRead:
+    """Targets and plans in force by status: summed from the stored statuses now, or every
+    goal evaluated as of a past moment."""
+    require_region(uow.session, region)
+    targets = q.goals_query(Target, region=region)
+    plans = q.goals_query(Plan, region=region)
+    if as_of_given:
+        target_counts = Counter(
+            stored_reads.status_counts_as_of(uow.session, Target, targets, as_of)
+        )
+        plan_counts = Counter(stored_reads.status_counts_as_of(uow.session, Plan, plans, as_of))
+    else:
+        target_counts, plan_counts = stored_reads.current_status_counts(uow, region, targets, plans)
+    return SummaryRead(
+        region=region,
+        as_of=as_of,
+        targets=_counts(target_counts, TARGET_STATUSES),
+        plans=_counts(plan_counts, PLAN_STATUSES),
+    )

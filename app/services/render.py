@@ -1,0 +1,154 @@
+"""The API's JSON, built as bytes where answers are large or stored: goal items spliced
+from their stored fragments, pages, a goal with its history, and the posting answers.
+
+Every builder here gives byte for byte what serialising the corresponding response model
+would give (the tests compare them), only without building the models again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+
+from pydantic import TypeAdapter
+
+from app.errors import FieldError
+from app.models import Indicator, Observation, Region
+from app.schemas.common import ErrorItem, IndicatorRef, RegionRef, SourceRef
+from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.observation import ObservationRead
+
+# What a stored read leaves out: joined in at read time, so that renaming an indicator or a
+# region never leaves a stale copy behind.
+JOINED_FIELDS = {"id", "indicator", "region"}
+
+
+def read_fragment(read: TargetRead | PlanRead) -> str:
+    """The stored form of a read: the API's own JSON of it, less the joined fields."""
+    return read.model_dump_json(exclude=JOINED_FIELDS)
+
+
+@lru_cache(maxsize=8192)
+def _indicator_json(code: str, name: str, unit: str) -> str:
+    return IndicatorRef(code=code, name=name, unit=unit).model_dump_json()
+
+
+@lru_cache(maxsize=8192)
+def _region_json(code: str, name: str) -> str:
+    return RegionRef(code=code, name=name).model_dump_json()
+
+
+def item_json(
+    goal_id: int,
+    indicator: tuple[str, str, str],
+    region: tuple[str, str],
+    fragment: str,
+) -> str:
+    """A goal's JSON as the API answers it, from its stored fragment: byte for byte what
+    serialising the read would give (the joined fields come first in the model)."""
+    return (
+        f'{{"id":{goal_id},"indicator":{_indicator_json(*indicator)},'
+        f'"region":{_region_json(*region)},{fragment[1:]}'
+    )
+
+
+def page_json(items: Sequence[str], total: int, limit: int, offset: int) -> bytes:
+    """A ``Page`` of items already in JSON, as its model would serialise it."""
+    return (
+        f'{{"items":[{",".join(items)}],"total":{total},"limit":{limit},"offset":{offset}}}'
+    ).encode()
+
+
+def observation_read(obs: Observation, indicator: Indicator, region: Region) -> ObservationRead:
+    source = None
+    if obs.document_code is not None:
+        source = SourceRef(document=obs.document_code, quote=obs.quote)
+    return ObservationRead(
+        id=obs.id,
+        indicator=IndicatorRef.model_validate(indicator),
+        region=RegionRef.model_validate(region),
+        period=obs.period,
+        value=obs.value,
+        unit=obs.unit if obs.value is not None else None,
+        stated_value=obs.stated_value,
+        stated_unit=obs.stated_unit,
+        yoy_growth=obs.yoy_growth,
+        reported_completion_rate=obs.reported_completion_rate,
+        source=source,
+        note=obs.note,
+        revision=obs.revision,
+        recorded_at=obs.recorded_at,
+        recorded_by=obs.recorded_by,
+    )
+
+
+def history_json(observations: Sequence[Observation], indicator: Indicator, region: Region) -> str:
+    """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
+    return HISTORY.dump_json(
+        [observation_read(o, indicator, region) for o in observations]
+    ).decode()
+
+
+HISTORY = TypeAdapter(list[ObservationRead])
+
+
+def goal_detail_json(item: str, history: str) -> bytes:
+    """A goal's item with its ``history`` appended (``TargetDetail``/``PlanDetail``)."""
+    return f'{item[:-1]},"history":{history}}}'.encode()
+
+
+def json_array(items: Sequence[bytes]) -> list[bytes]:
+    """The pieces of ``[a,b,...]``, for a single join of the whole answer."""
+    pieces = [b"["]
+    for i, item in enumerate(items):
+        if i:
+            pieces.append(b",")
+        pieces.append(item)
+    pieces.append(b"]")
+    return pieces
+
+
+WARNINGS = TypeAdapter(list[ErrorItem])
+OBSERVATIONS = TypeAdapter(list[ObservationRead])
+
+
+def warnings_json(warnings: Sequence[FieldError]) -> bytes:
+    return WARNINGS.dump_json([ErrorItem(**w.as_dict()) for w in warnings])
+
+
+def post_summary_json(ids: Sequence[int], warnings: Sequence[FieldError]) -> bytes:
+    """A ``PostSummary``: the answer to ``Prefer: return=minimal``."""
+    return b"".join(
+        [
+            b'{"stored":%d,"ids":' % len(ids),
+            json.dumps(list(ids), separators=(",", ":")).encode(),
+            b',"warnings":',
+            warnings_json(warnings),
+            b"}",
+        ]
+    )
+
+
+def post_result_json(
+    observations: Sequence[ObservationRead],
+    warnings: Sequence[FieldError],
+    targets: Sequence[bytes],
+    plans: Sequence[bytes],
+) -> bytes:
+    """A ``PostResult``, its goals spliced in from their stored JSON (serialised once, when
+    their progress was computed) and joined once: a 10,000-row answer is about 17 MB, and
+    each extra copy of it is memory the worker keeps."""
+    return b"".join(
+        [
+            b'{"items":',
+            OBSERVATIONS.dump_json(list(observations)),
+            b',"warnings":',
+            warnings_json(warnings),
+            b',"targets":',
+            *json_array(targets),
+            b',"plans":',
+            *json_array(plans),
+            b"}",
+        ]
+    )
