@@ -55,6 +55,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "recorded_by": {"zh": "记录人", "en": "Recorded by"},
     "no_figures": {"zh": "尚无数据。", "en": "No figure recorded yet."},
     "baseline": {"zh": "基期", "en": "Baseline"},
+    "from_baseline": {"zh": "较基期完成目标增量", "en": "Of the way from the baseline"},
     "baseline_derived": {"zh": "取自数据", "en": "from the figures"},
     "baseline_stated": {"zh": "文件所述", "en": "as the source states"},
     "projection": {"zh": "预测期末值", "en": "Projected end value"},

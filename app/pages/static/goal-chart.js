@@ -51,8 +51,8 @@
   chart.setOption({
     animation: false,
     textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
-    grid: { left: 8, right: narrow ? 28 : 40, top: 56, bottom: 8, containLabel: true },
-    legend: { top: 0, left: 0, type: "scroll", textStyle: { fontSize: 13 } },
+    grid: { left: 8, right: narrow ? 28 : 40, top: narrow ? 84 : 56, bottom: 8, containLabel: true },
+    legend: { top: 0, left: 0, type: "plain", textStyle: { fontSize: 13 } },
     tooltip: {
       trigger: "item",
       formatter: function (p) {
