@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import pages
 from app.api.deps import check_request_parameters
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import (
@@ -157,6 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by app.pages
+        redoc_url=None,
     )
     app.state.settings = settings
     cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_seconds)
@@ -183,6 +186,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             module.router, prefix="/api/v1", tags=[tag], dependencies=api_dependencies
         )
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount(pages.STATIC_URL, pages.static_files, name="static")
     return app
 
 

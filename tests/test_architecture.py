@@ -37,7 +37,10 @@ def _calls(path: Path) -> Iterator[tuple[int, str, str]]:
             yield node.lineno, receiver, node.func.attr
 
 
-@pytest.mark.parametrize("path", _modules("api/routes"), ids=lambda p: p.name)
+ROUTES = [*_modules("api/routes"), APP / "pages" / "routes.py"]
+
+
+@pytest.mark.parametrize("path", ROUTES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_routes_neither_import_queries_nor_run_sql(path: Path) -> None:
     bad = [
         name
@@ -45,6 +48,16 @@ def test_routes_neither_import_queries_nor_run_sql(path: Path) -> None:
         if name.startswith(("app.queries", "sqlalchemy", "app.db"))
     ]
     assert not bad, f"{path.name} imports {bad}: call a service instead"
+    sql = [
+        f"line {line}: {receiver}.{method}()"
+        for line, receiver, method in _calls(path)
+        if method in SESSION_CALLS and "session" in receiver
+    ]
+    assert not sql, f"{path.name} talks to the database itself: {sql}"
+
+
+@pytest.mark.parametrize("path", _modules("pages"), ids=lambda p: p.name)
+def test_pages_read_through_services_and_queries(path: Path) -> None:
     sql = [
         f"line {line}: {receiver}.{method}()"
         for line, receiver, method in _calls(path)

@@ -160,3 +160,19 @@ def _exact(session: Session, column: InstrumentedAttribute[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return type_coerce(column, Numeric(asdecimal=True)).label(column.key)
     return column
+
+
+def every_revision(
+    session: Session, as_of: datetime, indicator: str, region: str
+) -> list[Observation]:
+    """Every revision of one series recorded by ``as_of``, the newest first."""
+    stmt = (
+        select(Observation)
+        .where(
+            Observation.indicator_code == indicator,
+            Observation.region_code == region,
+            Observation.recorded_at <= as_of,
+        )
+        .order_by(Observation.recorded_at.desc(), Observation.id.desc())
+    )
+    return list(session.scalars(stmt))

@@ -29,6 +29,13 @@ def region(session: Session, code: str) -> Region | None:
     return session.get(Region, code)
 
 
+def top_region(session: Session) -> str | None:
+    """The region without a parent (重庆市 in the seeds); the first by code if several."""
+    return session.scalar(
+        select(Region.code).where(Region.parent_code.is_(None)).order_by(Region.code).limit(1)
+    )
+
+
 def indicator(session: Session, code: str) -> Indicator | None:
     return session.get(Indicator, code)
 

@@ -1,0 +1,148 @@
+"""The pages' words in Chinese (the documents' language, the default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+STRINGS: dict[str, dict[Lang, str]] = {
+    "site_title": {"zh": "政策目标进展", "en": "Policy targets"},
+    "api_docs": {"zh": "接口文档", "en": "API docs"},
+    "other_lang": {"zh": "English", "en": "中文"},
+    "as_of": {"zh": "数据截至", "en": "As of"},
+    "as_of_now": {"zh": "当前(最新数据)", "en": "now (latest figures)"},
+    "show_now": {"zh": "查看最新", "en": "show the latest"},
+    "targets": {"zh": "目标", "en": "Targets"},
+    "plans": {"zh": "年度计划", "en": "Annual plans"},
+    "target": {"zh": "目标", "en": "Target"},
+    "plan": {"zh": "年度计划", "en": "Annual plan"},
+    "goals": {"zh": "项", "en": "goals"},
+    "all": {"zh": "全部", "en": "All"},
+    "filter_status": {"zh": "按状态筛选", "en": "Filter by status"},
+    "counts": {"zh": "各状态数量", "en": "Counts by status"},
+    "legend": {"zh": "图例", "en": "Legend"},
+    "subregions": {"zh": "下级区域", "en": "Areas within"},
+    "none_match": {"zh": "没有符合条件的目标。", "en": "No goal matches."},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "goal": {"zh": "目标值", "en": "Goal"},
+    "latest": {"zh": "最新数据", "en": "Latest figure"},
+    "completion": {"zh": "完成率", "en": "Completion"},
+    "status": {"zh": "状态", "en": "Status"},
+    "source": {"zh": "来源", "en": "Source"},
+    "elapsed_marker": {"zh": "序时进度", "en": "序时进度 (time elapsed)"},
+    "years": {"zh": "年限", "en": "Years"},
+    "year": {"zh": "年份", "en": "Year"},
+    "progress": {"zh": "进展", "en": "Progress"},
+    "chart": {"zh": "走势图", "en": "Figures over time"},
+    "chart_figures": {"zh": "实际数据", "en": "Figures"},
+    "chart_goal": {"zh": "目标值", "en": "Goal"},
+    "chart_baseline": {"zh": "基期值", "en": "Baseline"},
+    "chart_projection": {"zh": "按当前趋势预测", "en": "Projection (UNSD method)"},
+    "chart_schedule": {"zh": "序时进度", "en": "序时进度 (even pace)"},
+    "chart_empty": {"zh": "暂无可绘制的数据。", "en": "No figure to draw yet."},
+    "chart_year_end": {"zh": "{y}年末", "en": "end {y}"},
+    "quotes": {"zh": "原文", "en": "Source text"},
+    "figures": {"zh": "数据(各期最新修订)", "en": "Figures (latest revision of each period)"},
+    "revisions": {"zh": "修订记录", "en": "Revision history"},
+    "period": {"zh": "期间", "en": "Period"},
+    "value": {"zh": "数值", "en": "Value"},
+    "yoy": {"zh": "同比增长", "en": "Year on year"},
+    "reported": {"zh": "报告完成率", "en": "Reported completion"},
+    "revision": {"zh": "修订", "en": "Revision"},
+    "recorded_at": {"zh": "记录时间", "en": "Recorded at"},
+    "recorded_by": {"zh": "记录人", "en": "Recorded by"},
+    "no_figures": {"zh": "尚无数据。", "en": "No figure recorded yet."},
+    "baseline": {"zh": "基期", "en": "Baseline"},
+    "from_baseline": {"zh": "较基期完成目标增量", "en": "Of the way from the baseline"},
+    "baseline_derived": {"zh": "取自数据", "en": "from the figures"},
+    "baseline_stated": {"zh": "文件所述", "en": "as the source states"},
+    "projection": {"zh": "预测期末值", "en": "Projected end value"},
+    "anticipated": {"zh": "预期进展", "en": "Anticipated progress"},
+    "required_cagr": {"zh": "所需年均增速", "en": "Required growth a year"},
+    "actual_cagr": {"zh": "实际年均增速", "en": "Actual growth a year"},
+    "gap": {"zh": "差距", "en": "Gap"},
+    "retired": {"zh": "已撤销", "en": "Retired"},
+    "stretch": {"zh": "力争", "en": "stretch"},
+    "not_found_title": {"zh": "页面不存在", "en": "Page not found"},
+    "not_found_body": {
+        "zh": "没有找到这个页面:{what}。",
+        "en": "There is no such page: {what}.",
+    },
+    "back_home": {"zh": "返回首页", "en": "Back to the dashboard"},
+    "bad_request_title": {"zh": "请求有误", "en": "Bad request"},
+    "no_figure_yet": {"zh": "暂无数据", "en": "No figure yet"},
+    "api_json": {"zh": "JSON 数据", "en": "As JSON"},
+    "points": {"zh": "个百分点", "en": "points"},
+}
+
+STATUS_WORDS: dict[str, dict[Lang, str]] = {
+    "achieved": {"zh": "已完成", "en": "Achieved"},
+    "on_track": {"zh": "进展顺利", "en": "On track"},
+    "needs_acceleration": {"zh": "需加快", "en": "Needs acceleration"},
+    "off_track": {"zh": "偏离目标", "en": "Off track"},
+    "on_schedule": {"zh": "达到序时进度", "en": "On schedule"},
+    "behind_schedule": {"zh": "落后序时进度", "en": "Behind schedule"},
+    "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
+    "no_data": {"zh": "暂无数据", "en": "No data"},
+}
+# Shape beside the colour, so that status never rests on colour alone.
+STATUS_MARKS = {
+    "achieved": "✔",
+    "on_track": "▲",
+    "on_schedule": "▲",
+    "needs_acceleration": "◆",
+    "behind_schedule": "▼",
+    "off_track": "✖",
+    "insufficient_data": "…",
+    "no_data": "–",
+}
+TARGET_STATUSES = (
+    "achieved",
+    "on_track",
+    "needs_acceleration",
+    "off_track",
+    "insufficient_data",
+    "no_data",
+)
+PLAN_STATUSES = ("achieved", "on_schedule", "behind_schedule", "no_data")
+STATUSES = (*TARGET_STATUSES[:4], "on_schedule", "behind_schedule", *TARGET_STATUSES[4:])
+
+CATEGORIES: dict[str, dict[Lang, str]] = {
+    "economy": {"zh": "经济发展", "en": "Economy"},
+    "industry": {"zh": "产业", "en": "Industry"},
+    "science_technology": {"zh": "科技创新", "en": "Science and technology"},
+    "consumption": {"zh": "消费", "en": "Consumption"},
+    "infrastructure": {"zh": "基础设施", "en": "Infrastructure"},
+    "urban_rural": {"zh": "城乡建设", "en": "Towns and countryside"},
+    "opening_up": {"zh": "对外开放", "en": "Opening up"},
+    "reform": {"zh": "改革", "en": "Reform"},
+    "ecology": {"zh": "生态环境", "en": "Ecology"},
+    "livelihood": {"zh": "民生", "en": "Livelihood"},
+}
+
+BASES: dict[str, dict[Lang, str]] = {
+    "value": {"zh": "数值", "en": "value"},
+    "yoy": {"zh": "同比增长", "en": "growth on the year before"},
+    "cagr": {"zh": "年均增长", "en": "average annual growth"},
+    "cumulative": {"zh": "累计", "en": "total over the years"},
+    "change": {"zh": "较基期变化", "en": "change from the baseline"},
+}
+
+
+def t(lang: Lang, key: str, **values: object) -> str:
+    text = STRINGS[key][lang]
+    return text.format(**values) if values else text
+
+
+def status_word(lang: Lang, status: str) -> str:
+    return STATUS_WORDS.get(status, {}).get(lang, status)
+
+
+def category_name(lang: Lang, category: str) -> str:
+    return CATEGORIES.get(category, {}).get(lang, category)
+
+
+def basis_name(lang: Lang, basis: str) -> str:
+    return BASES.get(basis, {}).get(lang, basis)

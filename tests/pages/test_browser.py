@@ -1,0 +1,267 @@
+"""The pages in a real browser: headless Chromium through Selenium, against the app served
+by uvicorn on a free port, with every address but 127.0.0.1 unreachable.
+
+Skipped only where Chromium is missing and ``CI`` is not set; in CI a missing browser fails.
+Screenshots go to ``$SCREENSHOTS_DIR`` (default: the test's temp folder);
+``SCREENSHOTS_DIR=docs/screenshots pytest tests/pages/test_browser.py`` refreshes the
+README's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from app.main import create_app
+from app.settings import Settings
+from tests.reliability.support import free_port
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+PHONE = (390, 844)
+DESKTOP = (1280, 1000)
+
+if not (CHROMIUM and CHROMEDRIVER):
+    if os.environ.get("CI"):
+        pytest.fail(
+            "CI is set but chromium or chromedriver is missing (.ci/run installs them)",
+            pytrace=False,
+        )
+    pytest.skip(
+        "headless Chromium is not installed (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base_url(engine: Engine, database_url: str) -> Iterator[str]:
+    """The app on uvicorn in a thread of this process, on the seeded test database."""
+    del engine  # migrated and seeded by then
+    port = free_port()
+    app = create_app(Settings(database_url=database_url, backlog_refresher=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the app did not start within 30 s")
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        # nothing outside this machine answers: a page that needs it shows the failure
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open(driver: WebDriver, url: str, size: tuple[int, int]) -> None:
+    driver.set_window_size(*size)
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(url)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _assert_clean(driver: WebDriver, base_url: str) -> None:
+    """No console error, no failed request, and every request to the app itself."""
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    requested: list[str] = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(name.startswith(base_url) for name in requested), requested
+
+
+def _assert_fits(driver: WebDriver) -> None:
+    widths: list[int] = driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def _screenshot(driver: WebDriver, path: Path, max_height: int = 4000) -> None:
+    """The page from its top, as long as it is (up to ``max_height``) at the current width."""
+    width, height = driver.get_window_size()["width"], driver.get_window_size()["height"]
+    full: int = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(max(full + 140, height), max_height))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(width, height)
+
+
+def _api(base_url: str, path: str, **params: Any) -> Any:
+    return httpx.get(f"{base_url}{path}", params=params, timeout=30).json()
+
+
+def test_docs_render_every_operation_offline(
+    browser: WebDriver, base_url: str, shots: Path
+) -> None:
+    schema = _api(base_url, "/openapi.json")
+    operations = sum(
+        1 for item in schema["paths"].values() for method in item if method != "parameters"
+    )
+    _open(browser, f"{base_url}/docs", DESKTOP)
+    WebDriverWait(browser, 30).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == operations
+    )
+    posts = [
+        e.text
+        for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-post .opblock-summary-path")
+    ]
+    assert "/api/v1/observations" in posts
+    browser.save_screenshot(str(shots / "docs-desktop.png"))
+    _assert_clean(browser, base_url)
+
+
+def test_redoc_renders_offline(browser: WebDriver, base_url: str, shots: Path) -> None:
+    _open(browser, f"{base_url}/redoc", DESKTOP)
+    WebDriverWait(browser, 60).until(
+        lambda d: "Targets with their progress, filtered and paged" in d.page_source
+    )
+    browser.save_screenshot(str(shots / "redoc-desktop.png"))
+    _assert_clean(browser, base_url)
+
+
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_dashboard(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    _open(browser, f"{base_url}/", size)
+    listed = len(browser.find_elements(By.CSS_SELECTOR, "li.goal"))
+    targets = _api(base_url, "/api/v1/targets", region="500000", limit=1)["total"]
+    plans = _api(base_url, "/api/v1/plans", region="500000", limit=1)["total"]
+    assert listed == targets + plans
+    assert "达到序时进度" in browser.find_element(By.CSS_SELECTOR, "section.summary").text
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / f"dashboard-{name}.png", 2400)
+    _open(browser, f"{base_url}/?lang=en", size)
+    _assert_fits(browser)
+    _screenshot(browser, shots / f"dashboard-en-{name}.png", 2400)
+
+
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_region_page(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    _open(browser, f"{base_url}/regions/500115", size)
+    crumbs = browser.find_element(By.CSS_SELECTOR, "nav.crumbs").text
+    assert "重庆市" in crumbs and "长寿区" in crumbs
+    listed = len(browser.find_elements(By.CSS_SELECTOR, "li.goal"))
+    plans = _api(base_url, "/api/v1/plans", region="500115", limit=1)["total"]
+    targets = _api(base_url, "/api/v1/targets", region="500115", limit=1)["total"]
+    assert listed == plans + targets > 0
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / f"region-500115-{name}.png", 2400)
+
+
+def _chart_series(driver: WebDriver) -> dict[str, int]:
+    """Each series of the page's chart, by name, with how many points it draws."""
+    found: dict[str, int] = driver.execute_script(
+        """
+        const chart = echarts.getInstanceByDom(document.getElementById('chart'));
+        if (!chart) { return null; }
+        const out = {};
+        for (const s of chart.getOption().series) { out[s.name] = s.data.length; }
+        return out;
+        """
+    )
+    return found
+
+
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_target_page_draws_its_figures(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    items = _api(base_url, "/api/v1/targets", region="500000", indicator="gdp", end_year=2027)
+    target = next(i for i in items["items"] if i["value"] == 4 and i["comparator"] == ">=")
+    detail = _api(base_url, f"/api/v1/targets/{target['id']}")
+    with_values = [f for f in detail["history"] if f["value"] is not None]
+    _open(browser, f"{base_url}/targets/{target['id']}", size)
+    WebDriverWait(browser, 30).until(lambda d: _chart_series(d) is not None)
+    series = _chart_series(browser)
+    assert series["实际数据"] == len(with_values) == 2  # 2017 and 2022
+    assert series["目标值"] == 2 and series["基期值"] == 1
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart svg path")
+    assert "到2027年地区生产总值迈上4万亿元台阶" in browser.find_element(By.TAG_NAME, "body").text
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / f"target-gdp-{name}.png")
+
+
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_plan_page_draws_the_schedule_line(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    items = _api(
+        base_url, "/api/v1/plans", region="500000", indicator="key_project_investment"
+    )["items"]
+    _open(browser, f"{base_url}/plans/{items[0]['id']}?lang=en", size)
+    WebDriverWait(browser, 30).until(lambda d: _chart_series(d) is not None)
+    series = _chart_series(browser)
+    assert series["Figures"] == 1 and series["序时进度 (even pace)"] == 2
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "2,411 亿元 of ≥ 4,300 亿元: 56.07 %, 6.07 points ahead of 序时进度 50 %" in body
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / f"plan-key-projects-{name}.png")
+
+
+def test_not_found_page(browser: WebDriver, base_url: str, shots: Path) -> None:
+    _open(browser, f"{base_url}/targets/999999", PHONE)
+    assert "页面不存在" in browser.find_element(By.TAG_NAME, "h1").text
+    _assert_fits(browser)
+    browser.save_screenshot(str(shots / "not-found-phone.png"))
