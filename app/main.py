@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
 from app.api.deps import check_request_parameters
+from app.api.http_semantics import HeadAsGet, allowed_methods
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import (
     ChangeListener,
@@ -69,10 +70,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(ValidationFailed(errors))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
         error = AppError(str(exc.detail), exc.status_code, codes.get(exc.status_code, "http_error"))
         error.headers = dict(exc.headers or {})
+        allowed = allowed_methods(app, request.url.path) if exc.status_code == 405 else None
+        if allowed:
+            error.headers["Allow"] = ", ".join(allowed)
         return _error_response(error)
 
     @app.exception_handler(Exception)
@@ -172,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ResponseCacheMiddleware, cache=cache)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     install_error_handlers(app)
     api_dependencies = [Depends(check_request_parameters)]
     for module, tag in (

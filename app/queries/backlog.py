@@ -35,10 +35,6 @@ def is_stale(model: type[Target] | type[Plan]) -> ColumnElement[bool]:
     )
 
 
-def goal_is_stale(session: Session, model: type[Target] | type[Plan], goal_id: int) -> bool:
-    return bool(session.scalar(select(is_stale(model)).where(model.id == goal_id)))
-
-
 def marking(figures: str) -> str:
     """CTEs that add the series of ``figures`` (a relation with indicator_code,
     region_code and period_year) to the backlog from their earliest year, inside a larger
