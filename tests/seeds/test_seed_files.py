@@ -25,7 +25,7 @@ from app.text import normalise_query, to_simplified, to_traditional
 REPO = Path(__file__).parents[2]
 SEEDS = REPO / "seeds"
 FIGURES = SEEDS / "figures"
-SOURCES = Path(__file__).parents[3] / "shared" / "sources"
+SOURCES = SEEDS / "sources"
 
 KINDS = ("targets", "plans", "observations")
 
@@ -174,11 +174,6 @@ def source_text(doc: str) -> str:
     return (SOURCES / f"{doc}.txt").read_text(encoding="utf-8")
 
 
-def needs_sources() -> None:
-    if not SOURCES.is_dir():
-        pytest.skip(f"source documents folder {SOURCES} is absent; quotes cannot be checked")
-
-
 def decimal(text: str) -> Decimal | None:
     text = text.strip()
     if not text:
@@ -257,8 +252,20 @@ def test_reference_files_are_sorted_by_code() -> None:
 # --------------------------------------------------------------------------- quotes
 
 
+def test_every_document_travels_with_the_project() -> None:
+    # DESIGN v1.1: the texts are in the repository, so a fresh clone checks every quote.
+    from app.settings import Settings
+
+    assert Settings().sources_dir.resolve() == SOURCES.resolve()
+    missing = [doc for doc in documents() if not (SOURCES / f"{doc}.txt").is_file()]
+    assert not missing, f"no text in seeds/sources/ for {missing}"
+    for doc in documents():
+        raw = (SOURCES / f"{doc}.txt").read_bytes()
+        assert len(raw) > 10_000, f"{doc}.txt is {len(raw)} bytes: not the whole document"
+        raw.decode("utf-8")
+
+
 def test_every_quote_is_an_exact_substring_of_its_document() -> None:
-    needs_sources()
     problems = []
     for doc, kind, line, row in all_rows():
         quote = row["quote"]
