@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.domain.units import parse_unit
 from app.errors import FieldError
 from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.models.reference import join_aliases, split_aliases
 from app.queries.goals import GoalModel
 from app.schemas.write import ObservationCreate, PlanCreate, TargetCreate
 from app.services.figures import (
@@ -196,6 +197,7 @@ def _upsert_reference(session: Session, seeds_dir: Path) -> list[str]:
                 unit=row["unit"],
                 measure=row["measure"],
                 category=row["category"],
+                aliases=join_aliases(split_aliases(row.get("aliases"))),
             )
         )
     session.flush()

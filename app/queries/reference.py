@@ -8,14 +8,20 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Document, Indicator, Observation, Plan, Region, Target
-from app.text import like_pattern, normalise_query
+from app.text import like_pattern, normalise_query, query_variants
 
 
 def indicator_name_matches(q: str) -> ColumnElement[bool]:
-    """``q`` against Simplified names (a Traditional query is folded first) and English names."""
+    """``q`` against Simplified names and aliases (a Traditional query is folded first, and
+    tried in every spelling its standard abbreviations give it) and English names."""
     folded = normalise_query(q)
+    chinese = [
+        column.like(like_pattern(variant.lower()), escape="\\")
+        for variant in query_variants(folded)
+        for column in (func.lower(Indicator.name), func.lower(Indicator.aliases))
+    ]
     return or_(
-        Indicator.name.like(like_pattern(folded), escape="\\"),
+        *chinese,
         func.lower(Indicator.name_en).like(like_pattern(folded.lower()), escape="\\"),
         Indicator.code.like(like_pattern(folded.lower()), escape="\\"),
     )

@@ -70,7 +70,7 @@ HEADERS = {
         "quote",
         "note",
     ],
-    "indicators": ["code", "name", "name_en", "unit", "measure", "category"],
+    "indicators": ["code", "name", "name_en", "unit", "measure", "category", "aliases"],
     "regions": ["code", "name", "name_en", "parent", "kind"],
 }
 
@@ -282,7 +282,7 @@ def test_no_spam_or_missing_figure_in_quotes_notes_or_names() -> None:
     texts += [
         (f"indicators.csv {code}", field, ind[field])
         for code, ind in indicators().items()
-        for field in ("name", "name_en")
+        for field in ("name", "name_en", "aliases")
     ]
     texts += [(f"regions.csv {code}", "name", reg["name"]) for code, reg in regions().items()]
     for place, field, text in texts:
@@ -365,6 +365,49 @@ def test_regions_have_known_parents_and_names() -> None:
     roots = [code for code, reg in regions().items() if not reg["parent"]]
     assert roots == ["500000"], f"expected one root region 500000, got {roots}"
     fail_if(problems, "region problems")
+
+
+def aliases_of(code: str) -> list[str]:
+    return [a for a in indicators()[code]["aliases"].split("|") if a]
+
+
+def test_aliases_are_simplified_distinct_phrases() -> None:
+    problems = []
+    for code, ind in indicators().items():
+        aliases = aliases_of(code)
+        if "||" in ind["aliases"] or ind["aliases"] != ind["aliases"].strip("| "):
+            problems.append(f"{code}: empty alias in {ind['aliases']!r}")
+        if len(aliases) != len(set(aliases)):
+            problems.append(f"{code}: repeated alias in {ind['aliases']!r}")
+        for alias in aliases:
+            if normalise_query(alias) != alias:
+                problems.append(f"{code}: alias {alias!r} is not Simplified, folded text")
+            if alias == ind["name"]:
+                problems.append(f"{code}: alias {alias!r} repeats the name")
+    fail_if(problems, "alias problems")
+
+
+def own_phrase(row: dict[str, str]) -> str | None:
+    """The name or alias of the row's indicator its quote uses (the longest, when several),
+    after the folding a search applies (Traditional to Simplified, full-width to ASCII)."""
+    quote = normalise_query(row["quote"])
+    ind = indicators().get(row["indicator"])
+    if ind is None:
+        return None
+    found = [p for p in (ind["name"], *aliases_of(row["indicator"])) if p in quote]
+    return max(found, key=len) if found else None
+
+
+def test_every_quote_names_its_indicator_by_its_name_or_an_alias() -> None:
+    # DESIGN v1.1: the phrase a sentence uses for a figure is the indicator's name or one of
+    # its aliases, so searching the document's own words finds the figure.
+    problems = [
+        f"{where(doc, kind, line)}: {row['indicator']} ({indicators()[row['indicator']]['name']})"
+        f" is named neither by name nor by alias in {row['quote']!r}"
+        for doc, kind, line, row in all_rows()
+        if row["indicator"] in indicators() and own_phrase(row) is None
+    ]
+    fail_if(problems, "quotes that do not name their indicator")
 
 
 # --------------------------------------------------------------------------- rows

@@ -59,6 +59,7 @@ def _indicator_read(indicator: Indicator) -> IndicatorRead:
         name=indicator.name,
         name_traditional=to_traditional(indicator.name),
         name_en=indicator.name_en,
+        aliases=indicator.alias_list,
         unit=indicator.unit,
         measure=indicator.measure,
         category=indicator.category,
@@ -67,7 +68,7 @@ def _indicator_read(indicator: Indicator) -> IndicatorRead:
 
 @router.get(
     "/indicators",
-    summary="List indicators; `q` matches Simplified, Traditional or English names",
+    summary="List indicators; `q` matches names and aliases, Simplified, Traditional or English",
 )
 def list_indicators(
     session: SessionDep,
