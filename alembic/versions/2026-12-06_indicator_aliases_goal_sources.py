@@ -9,6 +9,10 @@ joined by ``|`` (searched by one LIKE). ``target.sources_json`` and ``plan.sourc
 the documents that state one goal alike, oldest first, as a JSON list of
 ``{"document", "quote"}``; null for a goal with one source (its ``document_code`` and
 ``quote``). Filled by ``seed load``.
+
+Every goal's stored read is emptied (status stays), in both directions: a read now
+carries ``sources``, and a stored one is computed afresh on first use or by
+``python -m app progress refresh``.
 """
 
 from collections.abc import Sequence
@@ -29,6 +33,7 @@ def upgrade() -> None:
     for table in ("target", "plan"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("sources_json", sa.Text(), nullable=True))
+        op.execute(f'UPDATE "{table}" SET read_json = NULL WHERE read_json IS NOT NULL')
 
 
 def downgrade() -> None:
@@ -37,5 +42,6 @@ def downgrade() -> None:
     for table in ("plan", "target"):
         with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column("sources_json")
+        op.execute(f'UPDATE "{table}" SET read_json = NULL WHERE read_json IS NOT NULL')
     with op.batch_alter_table("indicator", schema=None) as batch_op:
         batch_op.drop_column("aliases")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Document, Indicator, Observation, Plan, Region, Target
@@ -49,7 +50,8 @@ def documents(session: Session) -> Sequence[Document]:
 
 
 def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str, int]]:
-    """How many targets, plans and observations each document supplied: three grouped counts."""
+    """How many targets, plans and observations each document supplied: three grouped counts
+    and the goals stated by several documents."""
     counts: dict[str, dict[str, int]] = {
         code: {"targets": 0, "plans": 0, "observations": 0} for code in codes
     }
@@ -62,4 +64,18 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
         for code, count in rows:
             if code is not None:
                 counts[code][name] = count
+    # A goal several documents state alike is counted for each of them (its first document
+    # is its document_code, counted above): one more statement, over those goals only.
+    several = union_all(
+        *(
+            select(literal(name), model.document_code, model.sources_json).where(
+                model.sources_json.is_not(None)
+            )
+            for name, model in (("targets", Target), ("plans", Plan))
+        )
+    )
+    for name, first, sources_json in session.execute(several):
+        for code in {s["document"] for s in json.loads(sources_json or "[]")} - {first}:
+            if code in counts:
+                counts[code][name] += 1
     return counts

@@ -28,7 +28,7 @@ from app.domain.units import UnitError, convert
 from app.models import Indicator, Observation, Plan, Region, Target
 from app.queries.observations import Figure, latest_points
 from app.schemas.common import IndicatorRef, RegionRef, SourceRef
-from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.goal import PlanRead, TargetRead, goal_sources
 from app.schemas.observation import ObservationRead
 from app.schemas.progress import BaselineRead, PlanProgressRead, TargetProgressRead
 
@@ -110,6 +110,7 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
     source = None
     if row.document_code is not None:
         source = SourceRef(document=row.document_code, quote=row.quote)
+    sources = goal_sources(row.sources_json, source)
     return {
         "id": row.id,
         "indicator": IndicatorRef.model_validate(indicator),
@@ -121,6 +122,7 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
         "stretch": row.stretch,
         "note": row.note,
         "source": source,
+        "sources": sources,
         "retired_at": row.retired_at,
     }
 
