@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, overload
@@ -118,6 +119,17 @@ def _merged(goal: Target | Plan, changes: GoalUpdate) -> TargetCreate | PlanCrea
         ) from exc
 
 
+def _first_source_replaced(
+    sources_json: str | None, merged: TargetCreate | PlanCreate
+) -> str | None:
+    """A goal several documents state keeps the others when its own source is edited."""
+    if sources_json is None:
+        return None
+    others = json.loads(sources_json)[1:]
+    first = [merged.source.model_dump()] if merged.source else []
+    return json.dumps(first + others, ensure_ascii=False) if len(first + others) > 1 else None
+
+
 def update_goal(
     session: Session,
     goal: GoalModel,
@@ -144,6 +156,7 @@ def update_goal(
     values: dict[str, Any] = {name: getattr(merged, name) for name in EDITABLE}
     values["document_code"] = merged.source.document if merged.source else None
     values["quote"] = merged.source.quote if merged.source else None
+    values["sources_json"] = _first_source_replaced(goal.sources_json, merged)
     if isinstance(merged, TargetCreate):
         values |= {"start_year": merged.start_year, "end_year": merged.end_year}
     elif isinstance(merged, PlanCreate):

@@ -79,3 +79,21 @@ def test_summary_counts_a_goal_once_and_documents_count_it_for_each(client: Test
     assert docs[DOC_002]["plans"] == 22
     assert docs[DOC_002]["targets"] == 19
     assert docs[DOC_003]["targets"] == 147
+
+
+def test_editing_a_merged_goal_keeps_its_other_sources(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    admin = {"Authorization": f"Bearer {api_keys['admin']}"}
+    (plan,) = _items(client, "plans", indicator="childcare_places_new", region="500000")
+    assert [s["document"] for s in plan["sources"]] == [DOC_002, DOC_001]
+    url = f"/api/v1/plans/{plan['id']}"
+    tag = client.get(url).headers["ETag"]
+    edited = client.patch(url, json={"note": "checked"}, headers={**admin, "If-Match": tag})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["sources"] == plan["sources"]
+    source = {"document": DOC_002, "quote": "婴幼儿托位1.6万个"}  # the quote narrowed
+    tag = edited.headers["ETag"]
+    moved = client.patch(url, json={"source": source}, headers={**admin, "If-Match": tag})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["sources"] == [source, plan["sources"][1]]
