@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -20,9 +22,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.units import parse_unit
+from app.domain.units import UnitError, convert, parse_unit
 from app.errors import FieldError
 from app.models import Document, Indicator, Observation, Plan, Region, Target
+from app.models.reference import join_aliases, split_aliases
 from app.queries.goals import GoalModel
 from app.schemas.write import ObservationCreate, PlanCreate, TargetCreate
 from app.services.figures import (
@@ -47,6 +50,9 @@ class SeedError(Exception):
 @dataclass
 class SeedReport:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # goals stored once for several documents' rows: kind -> (goals, rows they stand for)
+    merged: Counter[str] = field(default_factory=Counter)
+    merged_rows: Counter[str] = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         docs = sorted({doc for doc, _ in self.counts})
@@ -58,6 +64,12 @@ class SeedReport:
             )
         totals = [sum(n for (_, k), n in self.counts.items() if k == kind) for kind in KINDS]
         out.append(f"{'total':<24}{totals[0]:>9}{totals[1]:>7}{totals[2]:>14}")
+        for kind in ("targets", "plans"):
+            if self.merged[kind]:
+                out.append(
+                    f"{self.merged_rows[kind]} {kind} rows stated alike by several documents "
+                    f"stored as {self.merged[kind]} {kind}"
+                )
         return out
 
 
@@ -135,6 +147,78 @@ def seed_key(doc: str, kind: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
+def alike_key(kind: str, goal: TargetCreate | PlanCreate, ref: ReferenceData) -> tuple[Any, ...]:
+    """What makes two documents' goals one goal (DESIGN v1.1): indicator, region, basis,
+    comparator, value after unit conversion, years, and whether it is a stretch value."""
+    value: Decimal = goal.value
+    indicator = ref.indicators.get(goal.indicator)
+    if goal.basis in ("value", "cumulative") and indicator is not None:
+        with suppress(UnitError):  # reported by check_goal
+            value = convert(value, goal.unit, indicator.unit)
+    span = (goal.start_year, goal.end_year) if isinstance(goal, TargetCreate) else (goal.year,)
+    what = (goal.indicator, goal.region, goal.basis, goal.comparator, value)
+    return (kind, *what, span, goal.stretch)
+
+
+@dataclass
+class SeedGoal:
+    """One goal and every document row that states it, oldest document first."""
+
+    payload: TargetCreate | PlanCreate
+    rows: list[tuple[str, TargetCreate | PlanCreate]]
+
+    def sources_json(self) -> str | None:
+        if len(self.rows) < 2:
+            return None
+        sources = [
+            {"document": doc, "quote": goal.source.quote if goal.source else None}
+            for doc, goal in self.rows
+        ]
+        return json.dumps(sources, ensure_ascii=False)
+
+    def note(self) -> str | None:
+        notes: list[str] = []
+        for _, goal in self.rows:
+            if goal.note and goal.note not in notes:
+                notes.append(goal.note)
+        return "; ".join(notes) or None
+
+
+def _merge_alike(
+    kind: str,
+    rows: list[tuple[str, dict[str, Any], TargetCreate | PlanCreate, str]],
+    published: dict[str, datetime],
+    ref: ReferenceData,
+    problems: list[str],
+) -> dict[str, SeedGoal]:
+    """Rows stated alike by several documents become one goal, keyed by the seed key of
+    its oldest document's row: the key an earlier load gave that row's goal, so loading
+    onto such a database keeps that goal and drops the others as stale."""
+    groups: dict[tuple[Any, ...], list[tuple[str, dict[str, Any], TargetCreate | PlanCreate, str]]]
+    groups = {}
+    for row in sorted(rows, key=lambda r: (published[r[0]], r[0])):
+        doc, _, goal, where = row
+        group = groups.setdefault(alike_key(kind, goal, ref), [])
+        if any(d == doc for d, *_ in group):
+            problems.append(f"{where}: states the same goal as an earlier row of {doc}")
+            continue
+        group.append(row)
+    out: dict[str, SeedGoal] = {}
+    for group in groups.values():
+        doc, payload, goal, _ = group[0]
+        if goal.baseline_value is None:  # a later document may state the starting value
+            stated = next((g for _, _, g, _ in group if g.baseline_value is not None), goal)
+            goal = goal.model_copy(
+                update={
+                    "baseline_year": stated.baseline_year,
+                    "baseline_value": stated.baseline_value,
+                    "baseline_unit": stated.baseline_unit,
+                }
+            )
+        out[seed_key(doc, kind, payload)] = SeedGoal(goal, [(d, g) for d, _, g, _ in group])
+    return out
+
+
 def _parents_first(regions: list[dict[str, str]]) -> list[dict[str, str]]:
     """Regions ordered so that each parent is written before its children."""
     ordered: list[dict[str, str]] = []
@@ -196,6 +280,7 @@ def _upsert_reference(session: Session, seeds_dir: Path) -> list[str]:
                 unit=row["unit"],
                 measure=row["measure"],
                 category=row["category"],
+                aliases=join_aliases(split_aliases(row.get("aliases"))),
             )
         )
     session.flush()
@@ -221,8 +306,10 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
         for code, d in session.execute(select(Document.code, Document.published_on))
     }
     report = SeedReport()
-    targets: dict[str, tuple[TargetCreate, str]] = {}
-    plans: dict[str, tuple[PlanCreate, str]] = {}
+    goal_rows: dict[str, list[tuple[str, dict[str, Any], TargetCreate | PlanCreate, str]]] = {
+        "targets": [],
+        "plans": [],
+    }
     observations: list[tuple[str, Observation]] = []
     for doc, kind, path in figure_files(seeds_dir):
         if doc not in ref.documents:
@@ -247,16 +334,18 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
                     model = TargetCreate if kind == "targets" else PlanCreate
                     goal_in = model.model_validate(payload)
                     problems += _describe(where, check_goal(goal_in, ref))
-                    key = seed_key(doc, kind, payload)
-                    bucket: dict[str, Any] = targets if kind == "targets" else plans
-                    if key in bucket:
-                        problems.append(f"{where}: repeats an earlier row of the same file")
-                    bucket[key] = (goal_in, doc)
+                    goal_rows[kind].append((doc, payload, goal_in, where))
             except ValidationError as exc:
                 problems += _validation_problems(where, exc)
             report.counts[(doc, kind)] += 1
+    targets = _merge_alike("targets", goal_rows["targets"], published, ref, problems)
+    plans = _merge_alike("plans", goal_rows["plans"], published, ref, problems)
     if problems:
         raise SeedError(problems)
+    for kind, goals in (("targets", targets), ("plans", plans)):
+        several = [g for g in goals.values() if len(g.rows) > 1]
+        report.merged[kind] = len(several)
+        report.merged_rows[kind] = sum(len(g.rows) for g in several)
     _sync_goals(session, Target, targets)
     _sync_goals(session, Plan, plans)
     _sync_observations(session, observations, ref)
@@ -265,18 +354,19 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     # which a start-up seed load should not recompute.
     refresh_pairs(
         session,
-        {(g.indicator, g.region) for g, _ in (*targets.values(), *plans.values())}
+        {(g.payload.indicator, g.payload.region) for g in (*targets.values(), *plans.values())}
         | {(o.indicator_code, o.region_code) for _, o in observations},
     )
     return report
 
 
-def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, Any]) -> None:
+def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, SeedGoal]) -> None:
     existing: dict[str | None, GoalModel] = {
         g.seed_key: g for g in session.scalars(select(model).where(model.seed_key.is_not(None)))
     }
-    for key, (payload, _doc) in rows.items():
-        columns = goal_columns(payload)
+    for key, goal in rows.items():
+        payload = goal.payload
+        columns = goal_columns(payload) | {"note": goal.note(), "sources_json": goal.sources_json()}
         if isinstance(payload, TargetCreate):
             columns |= {"start_year": payload.start_year, "end_year": payload.end_year}
         elif isinstance(payload, PlanCreate):

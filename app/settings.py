@@ -15,7 +15,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./policy_tracker.db"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
-    sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
+    # The five source documents, byte for byte as collected (seeds/sources/README.md).
+    sources_dir: Path = PROJECT_ROOT / "seeds" / "sources"
     db_pool_timeout_seconds: float = 2.0
     db_connect_timeout_seconds: int = 2
     # Postgres connection pool per process (SQLAlchemy's defaults); a request that finds

@@ -66,6 +66,35 @@ def test_upgrade_downgrade_upgrade(empty_engine: Engine) -> None:
     assert _tables(empty_engine) == TABLES
 
 
+def _goal_triggers(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            sql = (
+                "SELECT tgname || ':' || tgrelid::regclass::text FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgrelid IN ('target'::regclass, 'plan'::regclass)"
+            )
+        return {row[0] for row in conn.execute(text(sql))}
+
+
+def test_aliases_and_sources_migration_keeps_the_goal_triggers(empty_engine: Engine) -> None:
+    # 0008 alters target and plan; copying a table on SQLite would drop its triggers.
+    with empty_engine.begin() as conn:
+        run_migrations(conn)
+    at_head = _goal_triggers(empty_engine)
+    assert len(at_head) >= 4
+    with empty_engine.begin() as conn:
+        run_migrations(conn, "0007", down=True)
+    assert _goal_triggers(empty_engine) == at_head
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("target")}
+    assert "sources_json" not in columns
+    with empty_engine.begin() as conn:
+        run_migrations(conn)
+    assert _goal_triggers(empty_engine) == at_head
+    assert {"aliases"} <= {c["name"] for c in inspect(empty_engine).get_columns("indicator")}
+
+
 def test_models_and_migrations_agree(empty_engine: Engine) -> None:
     with empty_engine.begin() as conn:
         run_migrations(conn)

@@ -43,6 +43,9 @@ class GoalColumns:
         ForeignKey("document.code", ondelete="RESTRICT"), index=True
     )
     quote: Mapped[str | None] = mapped_column(Text)
+    # A goal several documents state alike: all of them, oldest first, as a JSON list of
+    # {"document", "quote"} (the first is document_code and quote); null with one source.
+    sources_json: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     seed_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

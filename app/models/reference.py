@@ -46,5 +46,23 @@ class Indicator(Base):
     unit: Mapped[str] = mapped_column(String(32))
     measure: Mapped[str] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(32), index=True)
+    # The phrases the documents use for it besides its name, Simplified, joined by
+    # ALIAS_SEPARATOR (one text column, so that a search is one LIKE); null when none.
+    aliases: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint("measure IN ('flow', 'level')", name="measure"),)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
+ALIAS_SEPARATOR = "|"
+
+
+def split_aliases(joined: str | None) -> list[str]:
+    return [a for a in (joined or "").split(ALIAS_SEPARATOR) if a]
+
+
+def join_aliases(aliases: list[str]) -> str | None:
+    return ALIAS_SEPARATOR.join(aliases) or None

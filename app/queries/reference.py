@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Document, Indicator, Observation, Plan, Region, Target
-from app.text import like_pattern, normalise_query
+from app.text import like_pattern, normalise_query, query_variants
 
 
 def indicator_name_matches(q: str) -> ColumnElement[bool]:
-    """``q`` against Simplified names (a Traditional query is folded first) and English names."""
+    """``q`` against Simplified names and aliases (a Traditional query is folded first, and
+    tried in every spelling its standard abbreviations give it) and English names."""
     folded = normalise_query(q)
+    chinese = [
+        column.like(like_pattern(variant.lower()), escape="\\")
+        for variant in query_variants(folded)
+        for column in (func.lower(Indicator.name), func.lower(Indicator.aliases))
+    ]
     return or_(
-        Indicator.name.like(like_pattern(folded), escape="\\"),
+        *chinese,
         func.lower(Indicator.name_en).like(like_pattern(folded.lower()), escape="\\"),
         Indicator.code.like(like_pattern(folded.lower()), escape="\\"),
     )
@@ -85,7 +92,8 @@ def documents(session: Session) -> Sequence[Document]:
 
 
 def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str, int]]:
-    """How many targets, plans and observations each document supplied: three grouped counts."""
+    """How many targets, plans and observations each document supplied: three grouped counts
+    and the goals stated by several documents."""
     counts: dict[str, dict[str, int]] = {
         code: {"targets": 0, "plans": 0, "observations": 0} for code in codes
     }
@@ -98,4 +106,18 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
         for code, count in rows:
             if code is not None:
                 counts[code][name] = count
+    # A goal several documents state alike is counted for each of them (its first document
+    # is its document_code, counted above): one more statement, over those goals only.
+    several = union_all(
+        *(
+            select(literal(name), model.document_code, model.sources_json).where(
+                model.sources_json.is_not(None)
+            )
+            for name, model in (("targets", Target), ("plans", Plan))
+        )
+    )
+    for name, first, sources_json in session.execute(several):
+        for code in {s["document"] for s in json.loads(sources_json or "[]")} - {first}:
+            if code in counts:
+                counts[code][name] += 1
     return counts

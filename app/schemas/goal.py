@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from app.schemas.common import IndicatorRef, Number, ReadModel, RegionRef, SourceRef
 from app.schemas.observation import ObservationRead
@@ -20,7 +21,11 @@ class GoalRead(ReadModel):
     baseline: BaselineRead | None = None
     stretch: bool = Field(default=False, description="a 力争 value beside a firmer one")
     note: str | None = None
-    source: SourceRef | None = None
+    source: SourceRef | None = Field(default=None, description="the first of `sources`")
+    sources: list[SourceRef] = Field(
+        default_factory=list,
+        description="every document that states this goal alike, oldest first",
+    )
     retired_at: datetime | None = None
 
 
@@ -41,3 +46,13 @@ class TargetDetail(TargetRead):
 
 class PlanDetail(PlanRead):
     history: list[ObservationRead]
+
+
+_SOURCES = TypeAdapter(list[SourceRef])
+
+
+def goal_sources(sources_json: str | None, source: SourceRef | None) -> list[SourceRef]:
+    """A goal's sources: the stored list when several documents state it, else its one."""
+    if sources_json:
+        return _SOURCES.validate_python(json.loads(sources_json))
+    return [] if source is None else [source]

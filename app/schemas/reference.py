@@ -21,6 +21,11 @@ class IndicatorRead(ReadModel):
     name: str = Field(examples=["社会消费品零售总额"])
     name_traditional: str = Field(examples=["社會消費品零售總額"])
     name_en: str = Field(examples=["Total retail sales of consumer goods"])
+    aliases: list[str] = Field(
+        default_factory=list,
+        examples=[["社零总额"]],
+        description="other phrases the documents use for it (Simplified); `q` matches them",
+    )
     unit: str = Field(examples=["亿元"])
     measure: str = Field(
         examples=["flow"], description="flow: summed over a span; level: a value at a moment"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -186,6 +187,15 @@ def if_match_holds(if_match: str, current: str) -> bool:
     entity tags must equal the current one by strong comparison (a weak tag never does)."""
     tags = [tag.strip() for tag in if_match.split(",")]
     return "*" in tags or current in tags
+def _first_source_replaced(
+    sources_json: str | None, merged: TargetCreate | PlanCreate
+) -> str | None:
+    """A goal several documents state keeps the others when its own source is edited."""
+    if sources_json is None:
+        return None
+    others = json.loads(sources_json)[1:]
+    first = [merged.source.model_dump()] if merged.source else []
+    return json.dumps(first + others, ensure_ascii=False) if len(first + others) > 1 else None
 
 
 def update_goal(
@@ -214,6 +224,7 @@ def update_goal(
     values: dict[str, Any] = {name: getattr(merged, name) for name in EDITABLE}
     values["document_code"] = merged.source.document if merged.source else None
     values["quote"] = merged.source.quote if merged.source else None
+    values["sources_json"] = _first_source_replaced(goal.sources_json, merged)
     if isinstance(merged, TargetCreate):
         values |= {"start_year": merged.start_year, "end_year": merged.end_year}
     elif isinstance(merged, PlanCreate):

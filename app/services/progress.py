@@ -27,7 +27,7 @@ from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
 from app.queries.observations import Figure, latest_points
 from app.schemas.common import IndicatorRef, RegionRef, SourceRef
-from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.goal import PlanRead, TargetRead, goal_sources
 from app.schemas.progress import BaselineRead, PlanProgressRead, TargetProgressRead
 
 GoalRow = tuple[Target, Indicator, Region] | tuple[Plan, Indicator, Region]
@@ -108,6 +108,7 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
     source = None
     if row.document_code is not None:
         source = SourceRef(document=row.document_code, quote=row.quote)
+    sources = goal_sources(row.sources_json, source)
     return {
         "id": row.id,
         "indicator": IndicatorRef.model_validate(indicator),
@@ -119,6 +120,7 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
         "stretch": row.stretch,
         "note": row.note,
         "source": source,
+        "sources": sources,
         "retired_at": row.retired_at,
     }
 

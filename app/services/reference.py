@@ -57,6 +57,7 @@ def _indicator_read(indicator: Indicator) -> IndicatorRead:
         name=indicator.name,
         name_traditional=to_traditional(indicator.name),
         name_en=indicator.name_en,
+        aliases=indicator.alias_list,
         unit=indicator.unit,
         measure=indicator.measure,
         category=indicator.category,

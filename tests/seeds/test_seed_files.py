@@ -25,7 +25,7 @@ from app.text import normalise_query, to_simplified, to_traditional
 REPO = Path(__file__).parents[2]
 SEEDS = REPO / "seeds"
 FIGURES = SEEDS / "figures"
-SOURCES = Path(__file__).parents[3] / "shared" / "sources"
+SOURCES = SEEDS / "sources"
 
 KINDS = ("targets", "plans", "observations")
 
@@ -70,7 +70,7 @@ HEADERS = {
         "quote",
         "note",
     ],
-    "indicators": ["code", "name", "name_en", "unit", "measure", "category"],
+    "indicators": ["code", "name", "name_en", "unit", "measure", "category", "aliases"],
     "regions": ["code", "name", "name_en", "parent", "kind"],
 }
 
@@ -174,11 +174,6 @@ def source_text(doc: str) -> str:
     return (SOURCES / f"{doc}.txt").read_text(encoding="utf-8")
 
 
-def needs_sources() -> None:
-    if not SOURCES.is_dir():
-        pytest.skip(f"source documents folder {SOURCES} is absent; quotes cannot be checked")
-
-
 def decimal(text: str) -> Decimal | None:
     text = text.strip()
     if not text:
@@ -257,8 +252,20 @@ def test_reference_files_are_sorted_by_code() -> None:
 # --------------------------------------------------------------------------- quotes
 
 
+def test_every_document_travels_with_the_project() -> None:
+    # DESIGN v1.1: the texts are in the repository, so a fresh clone checks every quote.
+    from app.settings import Settings
+
+    assert Settings().sources_dir.resolve() == SOURCES.resolve()
+    missing = [doc for doc in documents() if not (SOURCES / f"{doc}.txt").is_file()]
+    assert not missing, f"no text in seeds/sources/ for {missing}"
+    for doc in documents():
+        raw = (SOURCES / f"{doc}.txt").read_bytes()
+        assert len(raw) > 10_000, f"{doc}.txt is {len(raw)} bytes: not the whole document"
+        raw.decode("utf-8")
+
+
 def test_every_quote_is_an_exact_substring_of_its_document() -> None:
-    needs_sources()
     problems = []
     for doc, kind, line, row in all_rows():
         quote = row["quote"]
@@ -275,7 +282,7 @@ def test_no_spam_or_missing_figure_in_quotes_notes_or_names() -> None:
     texts += [
         (f"indicators.csv {code}", field, ind[field])
         for code, ind in indicators().items()
-        for field in ("name", "name_en")
+        for field in ("name", "name_en", "aliases")
     ]
     texts += [(f"regions.csv {code}", "name", reg["name"]) for code, reg in regions().items()]
     for place, field, text in texts:
@@ -358,6 +365,49 @@ def test_regions_have_known_parents_and_names() -> None:
     roots = [code for code, reg in regions().items() if not reg["parent"]]
     assert roots == ["500000"], f"expected one root region 500000, got {roots}"
     fail_if(problems, "region problems")
+
+
+def aliases_of(code: str) -> list[str]:
+    return [a for a in indicators()[code]["aliases"].split("|") if a]
+
+
+def test_aliases_are_simplified_distinct_phrases() -> None:
+    problems = []
+    for code, ind in indicators().items():
+        aliases = aliases_of(code)
+        if "||" in ind["aliases"] or ind["aliases"] != ind["aliases"].strip("| "):
+            problems.append(f"{code}: empty alias in {ind['aliases']!r}")
+        if len(aliases) != len(set(aliases)):
+            problems.append(f"{code}: repeated alias in {ind['aliases']!r}")
+        for alias in aliases:
+            if normalise_query(alias) != alias:
+                problems.append(f"{code}: alias {alias!r} is not Simplified, folded text")
+            if alias == ind["name"]:
+                problems.append(f"{code}: alias {alias!r} repeats the name")
+    fail_if(problems, "alias problems")
+
+
+def own_phrase(row: dict[str, str]) -> str | None:
+    """The name or alias of the row's indicator its quote uses (the longest, when several),
+    after the folding a search applies (Traditional to Simplified, full-width to ASCII)."""
+    quote = normalise_query(row["quote"])
+    ind = indicators().get(row["indicator"])
+    if ind is None:
+        return None
+    found = [p for p in (ind["name"], *aliases_of(row["indicator"])) if p in quote]
+    return max(found, key=len) if found else None
+
+
+def test_every_quote_names_its_indicator_by_its_name_or_an_alias() -> None:
+    # DESIGN v1.1: the phrase a sentence uses for a figure is the indicator's name or one of
+    # its aliases, so searching the document's own words finds the figure.
+    problems = [
+        f"{where(doc, kind, line)}: {row['indicator']} ({indicators()[row['indicator']]['name']})"
+        f" is named neither by name nor by alias in {row['quote']!r}"
+        for doc, kind, line, row in all_rows()
+        if row["indicator"] in indicators() and own_phrase(row) is None
+    ]
+    fail_if(problems, "quotes that do not name their indicator")
 
 
 # --------------------------------------------------------------------------- rows

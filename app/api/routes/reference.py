@@ -26,7 +26,7 @@ def get_region(code: str, session: SessionDep) -> RegionRead:
 
 @router.get(
     "/indicators",
-    summary="List indicators; `q` matches Simplified, Traditional or English names",
+    summary="List indicators; `q` matches names and aliases, Simplified, Traditional or English",
 )
 def list_indicators(
     session: SessionDep,
