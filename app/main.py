@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import check_request_parameters
+from app.api.exact_json import ExactJSONResponse
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheMiddleware
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=ExactJSONResponse,
     )
     app.state.settings = settings
     cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_seconds)

@@ -18,6 +18,7 @@ from app.models import Indicator, Plan, Region, Target
 from app.queries import goals as q
 from app.schemas.common import Page
 from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.json_numbers import splice
 from app.services.status import current_page, evaluate, refresh_missing
 
 
@@ -47,7 +48,7 @@ def page_of_goals(
             chosen = list(
                 evaluate(session, model, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
             )
-        return (
+        return splice(
             page(items=chosen, total=total, limit=limit, offset=offset).model_dump_json().encode()
         )
     if status is not None:

@@ -27,10 +27,15 @@ from app.domain.progress import (
 from app.domain.units import UnitError, convert
 from app.models import Indicator, Observation, Plan, Region, Target
 from app.queries.observations import Figure, latest_points
-from app.schemas.common import IndicatorRef, RegionRef, SourceRef
+from app.schemas.common import IndicatorRef, RegionRef, SourceRef, rate_for_display
 from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.json_numbers import splice, splice_text
 from app.schemas.observation import ObservationRead
 from app.schemas.progress import BaselineRead, PlanProgressRead, TargetProgressRead
+
+# Bases whose actual is a rate computed from the figures (shown to 4 decimals, like every
+# computed rate); on the others it is a posted figure or their sum, shown with every digit.
+COMPUTED_RATE_BASES = ("cagr", "change")
 
 GoalRow = tuple[Target, Indicator, Region] | tuple[Plan, Indicator, Region]
 
@@ -125,11 +130,15 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
     }
 
 
-def _progress_fields(progress: Progress) -> dict[str, object]:
+def _progress_fields(progress: Progress, basis: str) -> dict[str, object]:
+    actual, gap = progress.actual, progress.gap
+    if basis in COMPUTED_RATE_BASES:
+        actual = None if actual is None else rate_for_display(actual)
+        gap = None if gap is None else rate_for_display(gap)
     return {
-        "actual": progress.actual,
+        "actual": actual,
         "actual_period": None if progress.actual_period is None else str(progress.actual_period),
-        "gap": progress.gap,
+        "gap": gap,
         "completion_rate": progress.completion_rate,
         "progress_from_baseline": progress.progress_from_baseline,
         "elapsed": progress.elapsed,
@@ -150,7 +159,7 @@ def target_read(
         end_year=target.end_year,
         baseline=_baseline_read(target, indicator, progress),
         progress=TargetProgressRead(
-            **_progress_fields(progress),
+            **_progress_fields(progress, target.basis),
             required_cagr=progress.required_cagr,
             actual_cagr=progress.actual_cagr,
             projected_end_value=progress.projected_end_value,
@@ -170,7 +179,7 @@ def plan_read(
         year=plan.year,
         baseline=_baseline_read(plan, indicator, progress),
         progress=PlanProgressRead(
-            **_progress_fields(progress),
+            **_progress_fields(progress, plan.basis),
             reported_completion_rate=progress.reported_completion_rate,
             reported_gap_pp=progress.reported_gap_pp,
         ),
@@ -218,7 +227,7 @@ JOINED_FIELDS = {"id", "indicator", "region"}
 
 def read_fragment(read: TargetRead | PlanRead) -> str:
     """The stored form of a read: the API's own JSON of it, less the joined fields."""
-    return read.model_dump_json(exclude=JOINED_FIELDS)
+    return splice_text(read.model_dump_json(exclude=JOINED_FIELDS))
 
 
 @lru_cache(maxsize=8192)
@@ -277,8 +286,8 @@ def observation_read(obs: Observation, indicator: Indicator, region: Region) -> 
 
 def history_json(observations: Sequence[Observation], indicator: Indicator, region: Region) -> str:
     """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
-    return HISTORY.dump_json(
-        [observation_read(o, indicator, region) for o in observations]
+    return splice(
+        HISTORY.dump_json([observation_read(o, indicator, region) for o in observations])
     ).decode()
 
 

@@ -20,6 +20,7 @@ from app.api.deps import (
     require_indicator,
     require_region,
 )
+from app.api.exact_json import ExactJSONRoute
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
@@ -29,6 +30,7 @@ from app.queries.goals import GoalModel
 from app.queries.observations import series_history
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
+from app.schemas.json_numbers import splice_text
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import goals as goal_service
 from app.services import status as status_service
@@ -42,7 +44,7 @@ from app.services.progress import (
     target_read,
 )
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=ExactJSONRoute)
 
 RegionQuery = Annotated[
     str | None, Query(max_length=32, description="region code", examples=["500000"])
@@ -162,7 +164,7 @@ def _detail(
             if isinstance(goal, Target)
             else plan_read(goal, indicator, region, series)
         )
-        item = computed.model_dump_json()
+        item = splice_text(computed.model_dump_json())
     figures_json = history_json(series, indicator, region)
     return Response(
         f'{item[:-1]},"history":{figures_json}}}',

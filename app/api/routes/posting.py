@@ -20,6 +20,7 @@ from app.errors import FieldError, ValidationFailed
 from app.models import ApiKey
 from app.models.types import utc_now
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, ErrorItem
+from app.schemas.json_numbers import splice
 from app.schemas.observation import ObservationRead
 from app.schemas.posting import PostResult, PostSummary
 from app.schemas.write import OBSERVATION_EXAMPLE, ObservationCreate
@@ -145,11 +146,13 @@ def _post(session: Session, key: ApiKey, rows: list[Any], minimal: bool) -> byte
         )
     targets, plans = refresh_for_figures(session, outcome.series_years())
     ref = outcome.reference
-    items = OBSERVATIONS.dump_json(
-        [
-            observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
-            for o in outcome.observations
-        ]
+    items = splice(
+        OBSERVATIONS.dump_json(
+            [
+                observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
+                for o in outcome.observations
+            ]
+        )
     )
     return b"".join(
         [
