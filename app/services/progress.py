@@ -83,8 +83,15 @@ def _goal(row: Target | Plan, indicator: Indicator, start: int, end: int) -> Goa
     unit = level_unit(row.basis, row.unit, indicator.unit)
     baseline = None
     if row.baseline_value is not None and row.baseline_year is not None:
-        stated = convert(row.baseline_value, row.baseline_unit or row.unit, unit)
-        baseline = Baseline(row.baseline_year, stated)
+        # No unit stated: the baseline is in the unit its level is compared in (the goal's
+        # for value/cumulative, the indicator's for the growth bases). Checked on write; a
+        # row stored otherwise has no stated baseline rather than a 500.
+        try:
+            stated = convert(row.baseline_value, row.baseline_unit or unit, unit)
+        except UnitError:
+            stated = None
+        if stated is not None:
+            baseline = Baseline(row.baseline_year, stated)
     return Goal(
         basis=cast(Basis, row.basis),
         comparator=cast(Comparator, row.comparator),
