@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, overload
+from typing import Annotated, Any, overload
 
 from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy import Select
@@ -21,6 +21,7 @@ from app.api.deps import (
     require_region,
 )
 from app.api.exact_json import ExactJSONRoute
+from app.domain.progress import PlanStatus, TargetStatus
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
@@ -62,8 +63,8 @@ NameQuery = Annotated[
     ),
 ]
 IncludeRetired = Annotated[bool, Query(description="also list retired rows")]
-TargetStatusQuery = Literal["achieved", "on_track", "needs_acceleration", "off_track", "no_data"]
-PlanStatusQuery = Literal["achieved", "on_schedule", "behind_schedule", "no_data"]
+TargetStatusQuery = TargetStatus  # the domain's statuses, each one a filter value
+PlanStatusQuery = PlanStatus
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="numeric id", examples=[1])]
 YearQuery = Annotated[int | None, Query(ge=1949, le=2100, examples=[2027])]
 
