@@ -64,7 +64,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            400: "bad_request",
+            413: "payload_too_large",
+        }
         error = AppError(str(exc.detail), exc.status_code, codes.get(exc.status_code, "http_error"))
         error.headers = dict(exc.headers or {})
         return _error_response(error)
