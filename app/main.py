@@ -23,6 +23,7 @@ from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheM
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
 from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
+from app.logging_setup import install_log_redaction
 from app.services.backlog_refresher import BacklogRefresher
 from app.settings import Settings, get_settings
 
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_redaction()  # after the server configured its loggers
         if not hasattr(app.state, "sessionmaker"):
             engine = make_engine(
                 settings.database_url,

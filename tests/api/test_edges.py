@@ -39,3 +39,37 @@ def test_a_chunked_body_over_the_limit_is_a_413(
     body = response.json()
     assert body["error"] == "payload_too_large"
     assert "5242880 bytes" in body["message"]
+
+
+def test_a_key_in_the_query_never_reaches_the_access_log(client: TestClient) -> None:
+    import logging
+
+    from app.logging_setup import RedactCredentials, redact_query
+
+    access = logging.getLogger("uvicorn.access")
+    (installed,) = [f for f in access.filters if isinstance(f, RedactCredentials)]
+    # uvicorn's access record: '%s - "%s %s HTTP/%s" %d'
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        (
+            "10.0.0.7:5123",
+            "POST",
+            "/api/v1/observations?api_key=s3cr3t-key&dry_run=true&Token=abc",
+            "1.1",
+            401,
+        ),
+        None,
+    )
+    assert installed.filter(record)
+    line = record.getMessage()
+    assert "s3cr3t" not in line and "abc" not in line
+    assert "?api_key=[REDACTED]&dry_run=true&Token=[REDACTED]" in line
+    assert (
+        redact_query("/api/v1/targets?keyword=x&key=k")
+        == "/api/v1/targets?keyword=x&key=[REDACTED]"
+    )
+    assert redact_query("/api/v1/targets?monkey=1") == "/api/v1/targets?monkey=1"
