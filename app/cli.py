@@ -6,8 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from app.settings import PROJECT_ROOT, get_settings
+from app.settings import PROJECT_ROOT, Settings, get_settings
 
 
 def _alembic_config() -> object:
@@ -104,7 +105,16 @@ def keys(args: argparse.Namespace) -> int:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port)
+    uvicorn.run("app.main:app", host=host, port=port, **proxy_options(get_settings()))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn trusts X-Forwarded-For from loopback by default; here only from the proxies
+    FORWARDED_ALLOW_IPS names, and from none when it is empty."""
+    trusted = settings.forwarded_allow_ips.strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     max_body_bytes: int = 5 * 1024 * 1024
     max_batch_rows: int = 10_000
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's syntax:
+    # "10.0.0.1,10.0.0.2" or "*"); empty, the default: no proxy is, and every limit counts
+    # the connecting address.
+    forwarded_allow_ips: str = ""
     auth_failure_limit: int = 20
     auth_failure_window_seconds: int = 60
     # Recent read answers kept in memory per worker (app/api/response_cache.py), on

@@ -73,3 +73,31 @@ def test_a_key_in_the_query_never_reaches_the_access_log(client: TestClient) -> 
         == "/api/v1/targets?keyword=x&key=[REDACTED]"
     )
     assert redact_query("/api/v1/targets?monkey=1") == "/api/v1/targets?monkey=1"
+
+
+def test_forwarded_headers_do_not_dodge_the_limiter(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """#14.13: 60 bad keys with 60 different X-Forwarded-For values meet a 429, and a
+    valid key from the same address still passes."""
+    statuses = [
+        client.get(
+            "/api/v1/audit",
+            headers={"Authorization": "Bearer ptk_guess", "X-Forwarded-For": f"203.0.113.{i}"},
+        ).status_code
+        for i in range(60)
+    ]
+    assert statuses[:20] == [401] * 20 and set(statuses[20:]) == {429}
+    good = client.get("/api/v1/audit", headers=bearer(api_keys["admin"]))
+    assert good.status_code == 200, good.text
+
+
+def test_serve_trusts_forwarded_headers_only_from_configured_proxies() -> None:
+    from app.cli import proxy_options
+    from app.settings import Settings
+
+    assert proxy_options(Settings(forwarded_allow_ips="")) == {"proxy_headers": False}
+    assert proxy_options(Settings(forwarded_allow_ips="10.0.0.5")) == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": "10.0.0.5",
+    }
