@@ -160,6 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs a command; an expected failure (a missing file, an unreachable service or
+    database, an unmigrated schema) is one line on stderr with its fix, exit code 1 or 2."""
+    from app.cli_errors import explain
+
+    try:
+        return _run(argv)
+    except Exception as exc:
+        explained = explain(exc)
+        if explained is None:
+            raise
+        message, code = explained
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "db":
         if args.db_command == "upgrade":

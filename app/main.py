@@ -21,7 +21,7 @@ from app.api.exact_json import ExactJSONResponse
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import ChangeListener, ResponseCache, ResponseCacheMiddleware
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
-from app.db import is_sqlite, make_engine, make_sessionmaker
+from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.logging_setup import install_log_redaction
 from app.services.backlog_refresher import BacklogRefresher
@@ -87,11 +87,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(ServiceUnavailable("all database connections are busy; retry"))
 
     @app.exception_handler(OperationalError)
-    async def _db_down(_request: Request, _exc: OperationalError) -> JSONResponse:
+    async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        if is_unmigrated(exc):
+            return _error_response(ServiceUnavailable(NOT_MIGRATED))
         return _error_response(ServiceUnavailable())
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_unmigrated(exc):
+            return _error_response(ServiceUnavailable(NOT_MIGRATED))
         if exc.connection_invalidated:
             return _error_response(ServiceUnavailable())
         return _error_response(AppError("the database refused the request", 500, "internal_error"))

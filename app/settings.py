@@ -13,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite:///./policy_tracker.db"
+    # Absolute: the same file whatever the working directory.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'policy_tracker.db'}"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
     db_pool_timeout_seconds: float = 2.0
