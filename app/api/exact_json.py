@@ -8,7 +8,10 @@ decimals. Routers whose bodies FastAPI parses (targets and plans) use it with
 
 ``ExactJSONResponse`` is the answer's side: it writes the marked numbers of the schemas'
 ``Number``/``Computed``/``Projected`` fields as bare JSON numbers (``json_numbers.splice``).
-The app uses it as its default response class.
+The app uses it as its default response class, so that no route can send a mark. A router
+with ``route_class=ExactJSONRoute`` also splices what its handlers answer; once every
+router has it, the default response class can go and FastAPI's faster serialisation
+(Pydantic straight to bytes, about half the time for a page of 1,000 observations) is used.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.schemas.json_numbers import loads, splice
+from app.schemas.json_numbers import is_marked, loads, splice
 
 
 class ExactJSONRequest(Request):
@@ -37,7 +40,13 @@ class ExactJSONRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def exact_handler(request: Request) -> Response:
-            return await handler(ExactJSONRequest(request.scope, request.receive))
+            response = await handler(ExactJSONRequest(request.scope, request.receive))
+            body = getattr(response, "body", None)
+            if isinstance(body, bytes) and is_marked(body):
+                # FastAPI's own fast serialisation (no custom response class) wrote marks
+                response.body = splice(body)
+                response.headers["content-length"] = str(len(response.body))
+            return response
 
         return exact_handler
 

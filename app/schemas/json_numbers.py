@@ -36,8 +36,7 @@ def number_text(value: Decimal) -> str:
     """The shortest plain JSON number with exactly ``value``'s digits: ``3.014579``,
     ``4300`` (no trailing zeros, no exponent unless the number is astronomically large or
     small)."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -_PLAIN_DIGITS <= value.adjusted() <= _PLAIN_DIGITS:
+    if value.is_finite() and -_PLAIN_DIGITS <= value.adjusted() <= _PLAIN_DIGITS:
         text = format(value, "f")
         if "." in text:
             text = text.rstrip("0").rstrip(".")
@@ -48,6 +47,10 @@ def number_text(value: Decimal) -> str:
 def marked(value: Decimal) -> str:
     """``value`` as the serialiser writes it, for ``splice`` to unwrap."""
     return OPEN + number_text(value) + CLOSE
+
+
+def is_marked(data: bytes) -> bool:
+    return _OPEN_QUOTED in data
 
 
 def splice(data: bytes) -> bytes:

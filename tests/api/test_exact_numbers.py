@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.api.exact_json import ExactJSONRoute
 from app.models import Indicator, Region, Target
+from app.schemas.common import Number
 from app.schemas.json_numbers import loads, number_text, splice_text
 from app.services.progress import item_json, read_fragment, target_read
 from tests.conftest import bearer
@@ -63,8 +67,8 @@ def test_a_number_too_small_for_a_float_is_refused_not_zero(
 
 def test_targets_read_their_numbers_exactly(client: TestClient, api_keys: dict[str, str]) -> None:
     body = (
-        '{"indicator":"hi_tech_enterprises","region":"500115","basis":"value",'
-        '"comparator":">=","value":12345678901234567.5,"unit":"家",'
+        '{"indicator":"gdp","region":"500115","basis":"value",'
+        '"comparator":">=","value":12345678901234567.5,"unit":"亿元",'
         '"start_year":2023,"end_year":2027}'
     )
     answer = _post_raw(client, api_keys["admin"], "/api/v1/targets", body)
@@ -141,3 +145,30 @@ def test_quantities_keep_their_digits_rates_four_decimals(
     assert progress["completion_rate"] == Decimal("75.3645")
     projected = progress["projected_end_value"]
     assert projected is not None and len(str(projected).replace(".", "").lstrip("0")) <= 8
+
+
+class _Figure(BaseModel):
+    value: Number
+
+
+_echo_router = APIRouter(route_class=ExactJSONRoute)
+
+
+@_echo_router.post("/echo")
+def _echo(figure: _Figure) -> _Figure:
+    return figure
+
+
+def test_the_route_class_splices_fastapis_own_serialisation() -> None:
+    """A router with ``route_class=ExactJSONRoute`` answers exact numbers on FastAPI's fast
+    path too (no custom response class), and reads its body exactly."""
+    app = FastAPI()
+    app.include_router(_echo_router)
+    with TestClient(app) as client:
+        response = client.post(
+            "/echo",
+            content=b'{"value": 30145.123456789012}',
+            headers={"Content-Type": "application/json"},
+        )
+    assert response.content == b'{"value":30145.123456789012}'
+    assert response.headers["content-length"] == str(len(response.content))
