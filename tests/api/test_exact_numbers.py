@@ -98,7 +98,7 @@ def test_stored_fragments_are_what_the_model_serialises(session: Session) -> Non
         session.query(Target, Indicator, Region)
         .join(Indicator, Target.indicator_code == Indicator.code)
         .join(Region, Target.region_code == Region.code)
-        .filter(Target.indicator_code == "gdp", Target.end_year == 2027)
+        .filter(Target.indicator_code == "gdp", Target.end_year == 2027, Target.value == 4)
         .first()
     )
     read = target_read(target, indicator, region, [])
