@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.settings import PROJECT_ROOT, get_settings
+from app.settings import PROJECT_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -108,7 +108,16 @@ def keys(args: argparse.Namespace) -> int:
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port)
+    uvicorn.run("app.main:app", host=host, port=port, **proxy_options(get_settings()))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn trusts X-Forwarded-For from loopback by default; here only from the proxies
+    FORWARDED_ALLOW_IPS names, and from none when it is empty."""
+    trusted = settings.forwarded_allow_ips.strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +163,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs a command; an expected failure (a missing file, an unreachable service or
+    database, an unmigrated schema) is one line on stderr with its fix, exit code 1 or 2."""
+    from app.cli_errors import explain
+
+    try:
+        return _run(argv)
+    except Exception as exc:
+        explained = explain(exc)
+        if explained is None:
+            raise
+        message, code = explained
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "db":
         if args.db_command == "upgrade":

@@ -85,6 +85,18 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_TRANSACTION: True})
 
 
+NOT_MIGRATED = "the database is not migrated: run `python -m app db upgrade`"
+
+
+def is_unmigrated(error: BaseException) -> bool:
+    """Whether a database error means a table is missing: the schema was never migrated
+    (SQLite: "no such table"; Postgres: undefined_table, SQLSTATE 42P01)."""
+    original = getattr(error, "orig", error)
+    if getattr(original, "sqlstate", None) == "42P01":
+        return True
+    return str(original).startswith("no such table")
+
+
 T = TypeVar("T")
 
 # A write that lost a race is run again from the start, this many times in all.

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
 from app.api.deps import check_request_parameters
+from app.api.exact_json import ExactJSONResponse
 from app.api.http_semantics import HeadAsGet, allowed_methods
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import (
@@ -28,8 +29,9 @@ from app.api.response_cache import (
     invalidate_on_commit,
 )
 from app.api.routes import audit, goals, health, observations, posting, reference, summary
-from app.db import is_sqlite, make_engine, make_sessionmaker
+from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
+from app.logging_setup import install_log_redaction
 from app.services.backlog_refresher import BacklogRefresher
 from app.settings import Settings, get_settings
 
@@ -71,7 +73,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            400: "bad_request",
+            413: "payload_too_large",
+        }
         error = AppError(str(exc.detail), exc.status_code, codes.get(exc.status_code, "http_error"))
         error.headers = dict(exc.headers or {})
         allowed = allowed_methods(app, request.url.path) if exc.status_code == 405 else None
@@ -91,7 +98,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(ServiceUnavailable("all database connections are busy; retry"))
 
     @app.exception_handler(OperationalError)
-    async def _db_down(_request: Request, _exc: OperationalError) -> JSONResponse:
+    async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        if is_unmigrated(exc):
+            return _error_response(ServiceUnavailable(NOT_MIGRATED))
         return _error_response(ServiceUnavailable())
 
     @app.exception_handler(psycopg.OperationalError)
@@ -102,6 +111,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_unmigrated(exc):
+            return _error_response(ServiceUnavailable(NOT_MIGRATED))
         if exc.connection_invalidated:
             return _error_response(ServiceUnavailable())
         return _error_response(AppError("the database refused the request", 500, "internal_error"))
@@ -133,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_redaction()  # after the server configured its loggers
         if not hasattr(app.state, "sessionmaker"):
             engine = make_engine(
                 settings.database_url,
@@ -164,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served offline by app.pages
         redoc_url=None,
+        default_response_class=ExactJSONResponse,
     )
     app.state.settings = settings
     cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_seconds)

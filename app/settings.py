@@ -13,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite:///./policy_tracker.db"
+    # Absolute: the same file whatever the working directory.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'policy_tracker.db'}"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     # The five source documents, byte for byte as collected (seeds/sources/README.md).
     sources_dir: Path = PROJECT_ROOT / "seeds" / "sources"
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     max_body_bytes: int = 5 * 1024 * 1024
     max_batch_rows: int = 10_000
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (uvicorn's syntax:
+    # "10.0.0.1,10.0.0.2" or "*"); empty, the default: no proxy is, and every limit counts
+    # the connecting address.
+    forwarded_allow_ips: str = ""
     auth_failure_limit: int = 20
     auth_failure_window_seconds: int = 60
     # Recent read answers kept in memory per worker (app/api/response_cache.py), on

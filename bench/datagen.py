@@ -35,6 +35,8 @@ CREATED = "2023-01-01 00:00:00+00"
 
 FLOW_UNITS = ("亿元", "万人", "万吨", "万标箱", "亿千瓦时")
 LEVEL_UNITS = ("家", "%", "公里", "万户", "个")
+# Counts of things: whole numbers (the API refuses 12.34 家).
+WHOLE_UNITS = ("家", "个")
 FLOW_BASES = ("value", "yoy", "cagr", "cumulative", "change")
 LEVEL_BASES = ("value", "yoy", "cagr", "change")
 COMPARATORS = (">=", ">=", ">=", ">", "<=", "~")
@@ -463,7 +465,7 @@ def ingest_rows(spec: Spec) -> list[dict[str, object]]:
                         "indicator": ind.code,
                         "region": region.code,
                         "period": period,
-                        "value": round(value, 2),
+                        "value": round(value) if ind.unit in WHOLE_UNITS else round(value, 2),
                         "unit": ind.unit,
                         "yoy_growth": round(s.growth * 100, 2),
                     }

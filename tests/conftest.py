@@ -43,7 +43,20 @@ def _test_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'test.db'}"
 
 
+def refuse_unless_for_tests(url: str) -> None:
+    """The suite drops and recreates the database TEST_DATABASE_URL names: only one whose
+    name says it is for tests, never a database someone seeded and keeps keys in."""
+    name = make_url(url).database or ""
+    if "test" not in name.lower():
+        pytest.exit(
+            f"TEST_DATABASE_URL names the database '{name}', which the tests would drop; "
+            "use a database whose name contains 'test' (e.g. policy_tracker_test)",
+            returncode=2,
+        )
+
+
 def _recreate_postgres_database(url: str) -> None:
+    refuse_unless_for_tests(url)
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

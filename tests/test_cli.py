@@ -105,3 +105,62 @@ def test_progress_refresh_recomputes_every_goal_and_keeps_the_summary(seeded: Pa
             "(SELECT DISTINCT kind, region_code, status FROM goal_status_tally)"
         ).fetchone()
         assert conn.execute("SELECT count(*) FROM goal_status_tally").fetchone() == groups
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_a_missing_file_is_one_line_not_a_traceback(seeded: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.csv"
+    result = run(["observations", "import", str(missing), "--key", "ptk_x"], seeded, check=False)
+    _one_line_error(result, 2, "no such file", str(missing))
+
+
+def test_an_unreachable_service_is_one_line(seeded: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "figures.csv"
+    sheet.write_text("indicator,region,period,value\ngdp,500000,2023,30145.79\n")
+    result = run(
+        ["observations", "import", str(sheet), "--key", "ptk_x", "--url", "http://127.0.0.1:9"],
+        seeded,
+        check=False,
+    )
+    _one_line_error(result, 1, "cannot reach", "--url")
+
+
+def test_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    for args in (["keys", "create", "--name", "x", "--role", "admin"], ["seed", "load"]):
+        result = run(args, empty, check=False)
+        _one_line_error(result, 1, "not migrated", "python -m app db upgrade")
+
+
+def test_the_default_database_is_a_file_in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import PROJECT_ROOT, Settings
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    url = Settings(_env_file=None).database_url  # type: ignore[call-arg]
+    assert url == f"sqlite:///{PROJECT_ROOT / 'policy_tracker.db'}"
+    assert Path(url.removeprefix("sqlite:///")).is_absolute()
+
+
+def test_a_server_on_an_unmigrated_database_says_so(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", backlog_refresher=False)
+    )
+    with TestClient(app) as client:
+        response = client.get("/api/v1/targets")
+    assert response.status_code == 503
+    assert response.json()["message"] == (
+        "the database is not migrated: run `python -m app db upgrade`"
+    )

@@ -102,3 +102,12 @@ def test_models_and_migrations_agree(empty_engine: Engine) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def test_the_suite_refuses_to_drop_a_database_not_named_for_tests() -> None:
+    """#14.16: a seeded database with its keys is never dropped by a test run."""
+    from tests.conftest import refuse_unless_for_tests
+
+    with pytest.raises(pytest.exit.Exception, match=r"'tracker'.*contains 'test'"):
+        refuse_unless_for_tests("postgresql+psycopg://postgres@127.0.0.1:5432/tracker")
+    refuse_unless_for_tests("postgresql+psycopg://postgres@127.0.0.1:5432/pt_defects_test")

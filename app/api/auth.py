@@ -18,6 +18,8 @@ bearer = HTTPBearer(auto_error=False, description="an API key from `python -m ap
 
 
 def _client(request: Request) -> str:
+    """The peer address; ``X-Forwarded-For`` counts only when the server was told to trust
+    the proxy that sent it (``FORWARDED_ALLOW_IPS``, passed to uvicorn by ``serve``)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -26,8 +28,16 @@ def current_key(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ApiKey:
+    """The key of the request, checked before the failed-auth limiter: a valid key always
+    passes, so one client's failures behind a shared address (an office NAT) never lock out
+    the others. The limiter throttles the failures themselves: a key is 256 random bits,
+    so it slows noise and scanners down; it is not what keeps keys from being guessed."""
     limiter: FailedAuthLimiter = request.app.state.auth_limiter
     client = _client(request)
+    if credentials is not None and credentials.credentials:
+        found = find_key(session, credentials.credentials)
+        if found is not None:
+            return found
     wait = limiter.retry_after(client)
     if wait is not None:
         raise AppError(
@@ -41,11 +51,8 @@ def current_key(
             limiter.record_failure(client)
             raise Unauthorized("use the scheme 'Authorization: Bearer <key>'")
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
-    key = find_key(session, credentials.credentials)
-    if key is None:
-        limiter.record_failure(client)
-        raise Unauthorized("the API key is unknown or revoked")
-    return key
+    limiter.record_failure(client)
+    raise Unauthorized("the API key is unknown or revoked")
 
 
 def require_role(*roles: str) -> Callable[[ApiKey], ApiKey]:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -43,8 +44,17 @@ class FailedAuthLimiter:
             self._failures[client].append(time.monotonic())
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from ``receive`` once a streamed body passes the limit. An HTTPException, so
+    that FastAPI, reading a body for a model (targets, plans, PATCH), passes it on as it is
+    instead of turning it into a 400 "There was an error parsing the body"."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large_message(limit))
+
+
+def _too_large_message(limit: int) -> str:
+    return f"the body is limited to {limit} bytes ({limit // 1048576} MB)"
 
 
 class BodySizeLimit:
@@ -72,7 +82,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLarge
+                    raise _TooLarge(self.limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -91,8 +101,7 @@ class BodySizeLimit:
         body = json.dumps(
             {
                 "error": "payload_too_large",
-                "message": f"the body is limited to {self.limit} bytes "
-                f"({self.limit // 1048576} MB)",
+                "message": _too_large_message(self.limit),
                 "errors": [],
             }
         ).encode()

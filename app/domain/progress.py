@@ -19,7 +19,9 @@ from app.domain.periods import Period, months_into_span, span_months
 Basis = Literal["value", "yoy", "cagr", "cumulative", "change"]
 Comparator = Literal[">=", ">", "<=", "<", "~"]
 Measure = Literal["flow", "level"]
-TargetStatus = Literal["achieved", "on_track", "needs_acceleration", "off_track", "no_data"]
+TargetStatus = Literal[
+    "achieved", "on_track", "needs_acceleration", "off_track", "insufficient_data", "no_data"
+]
 PlanStatus = Literal["achieved", "on_schedule", "behind_schedule", "no_data"]
 
 BASES: tuple[Basis, ...] = ("value", "yoy", "cagr", "cumulative", "change")
@@ -30,6 +32,7 @@ TARGET_STATUSES: tuple[TargetStatus, ...] = (
     "on_track",
     "needs_acceleration",
     "off_track",
+    "insufficient_data",
     "no_data",
 )
 PLAN_STATUSES: tuple[PlanStatus, ...] = ("achieved", "on_schedule", "behind_schedule", "no_data")
@@ -444,6 +447,9 @@ def project(goal: Goal, actual: _Actual, completion: Decimal | None) -> Projecti
     if level is None:
         return Projection(required_cagr=_pct(required))
     t = actual.period.end_time
+    if level == 0 and b > 0 and t > baseline.time:
+        # Down to nothing: no growth rate reaches 0, but the projection does (it stays 0).
+        return _projection_to_zero(goal, b, target_level, required)
     rate = growth_rate(b, level, t - baseline.time)
     if rate is None:
         return Projection(required_cagr=_pct(required))
@@ -463,6 +469,19 @@ def project(goal: Goal, actual: _Actual, completion: Decimal | None) -> Projecti
     )
 
 
+def _projection_to_zero(
+    goal: Goal, b: Decimal, target_level: Decimal, required: Decimal | None
+) -> Projection:
+    """An actual of 0 is a figure: it has fallen by 100 % and projects to 0 at the end."""
+    projected = -HUNDRED if goal.basis == "change" else Decimal(0)
+    return Projection(
+        required_cagr=_pct(required),
+        actual_cagr=-HUNDRED,
+        projected_end_value=projected,
+        anticipated_progress=progress_from_baseline(Decimal(0), b, target_level),
+    )
+
+
 def _pct(fraction: Decimal | None) -> Decimal | None:
     return None if fraction is None else fraction * HUNDRED
 
@@ -479,17 +498,21 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
     goal = _with_baseline(goal, points, is_plan=False)
     actual = actual_for(goal, points, is_plan=False)
     if actual is None:
-        return Progress(baseline=goal.baseline, status="no_data")
+        status: TargetStatus = "no_data"
+        if _figures_without_baseline(goal, points):
+            status = "insufficient_data"
+        return Progress(baseline=goal.baseline, status=status)
     common = _common(goal, actual)
     projection = project(goal, actual, common.completion)
-    status: TargetStatus
     anticipated = projection.anticipated_progress
     if comparator_holds(actual.value, goal.comparator, goal.value) and not _ceiling_still_open(
         goal, common.elapsed
     ):
         status = "achieved"
     elif anticipated is None:
-        status = "no_data"
+        # An actual, but no trend yet: it is the baseline itself (or earlier), or the basis
+        # needs a baseline there is not.
+        status = "insufficient_data"
     elif anticipated >= ON_TRACK_THRESHOLD:
         status = "on_track"
     elif anticipated >= OFF_TRACK_THRESHOLD:
@@ -510,6 +533,16 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
         projected_end_value=projection.projected_end_value,
         anticipated_progress=anticipated,
         status=status,
+    )
+
+
+def _figures_without_baseline(goal: Goal, points: Sequence[Point]) -> bool:
+    """A ``change`` or ``cagr`` goal with figures of its span but no baseline to measure
+    them from: there is data, only no trend can be judged."""
+    return (
+        goal.basis in ("change", "cagr")
+        and goal.baseline is None
+        and any(p.value is not None and p.period.year <= goal.end_year for p in points)
     )
 
 

@@ -1,34 +1,54 @@
-"""Shared pieces: exact decimals as JSON numbers, the paging envelope, references."""
+"""Shared pieces: exact decimals as JSON numbers (``json_numbers``), paging, references."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from app.schemas.json_numbers import marked
+
+_FOUR_PLACES = Decimal("0.0001")
+_SIGNIFICANT = 8
 
 
-def _as_json_number(value: Decimal) -> int | float:
-    """An integral value as an int (exactly), any other as the nearest float.
-
-    Called for every number of every answer, so it avoids ``tidy``: trailing zeros do not
-    change the value, and so neither the int nor the float.
-    """
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
+def _as_json_number(value: Decimal) -> str:
+    """The exact digits, marked for ``json_numbers.splice`` to write as a bare JSON number."""
+    return marked(value)
 
 
-def _display(value: Decimal) -> int | float:
-    return _as_json_number(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+def rate_for_display(value: Decimal) -> Decimal:
+    """A computed rate or share as shown: 4 decimals (statuses are decided before this)."""
+    return value.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
-# A stored figure: exact, sent as a JSON number (Pydantic would send a string).
+def _display(value: Decimal) -> str:
+    return marked(rate_for_display(value))
+
+
+def _significant(value: Decimal) -> str:
+    """A projection: 8 significant digits (no more are meaningful, none fewer are lost)."""
+    if not value:
+        return marked(value)
+    places = Decimal(1).scaleb(value.adjusted() - _SIGNIFICANT + 1)
+    return marked(value.quantize(places, rounding=ROUND_HALF_UP))
+
+
+_AS_NUMBER = WithJsonSchema({"type": "number"}, mode="serialization")
+
+# A stored figure or a quantity: exact, all its digits, sent as a JSON number.
 Number = Annotated[
-    Decimal, PlainSerializer(_as_json_number, return_type=int | float, when_used="json")
+    Decimal, PlainSerializer(_as_json_number, return_type=str, when_used="json"), _AS_NUMBER
 ]
-# A computed figure: exact inside, rounded to 4 decimals for display only.
-Computed = Annotated[Decimal, PlainSerializer(_display, return_type=int | float, when_used="json")]
+# A computed rate or share: exact inside, rounded to 4 decimals for display only.
+Computed = Annotated[
+    Decimal, PlainSerializer(_display, return_type=str, when_used="json"), _AS_NUMBER
+]
+# A projected value: exact inside, 8 significant digits for display.
+Projected = Annotated[
+    Decimal, PlainSerializer(_significant, return_type=str, when_used="json"), _AS_NUMBER
+]
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Computed, Number
+from app.schemas.common import Computed, Number, Projected
 
 
 class BaselineRead(BaseModel):
@@ -16,11 +16,13 @@ class BaselineRead(BaseModel):
 
 
 class ProgressRead(BaseModel):
-    actual: Computed | None = Field(
-        default=None, description="in the goal's unit (% for growth bases)"
+    actual: Number | None = Field(
+        default=None,
+        description="in the goal's unit (% for growth bases), every digit of the figures; "
+        "a rate computed from them (cagr, change bases) to 4 decimals",
     )
     actual_period: str | None = Field(default=None, examples=["2023-H1"])
-    gap: Computed | None = Field(default=None, description="goal's unit; ≤ 0 means reached")
+    gap: Number | None = Field(default=None, description="goal's unit; ≤ 0 means reached")
     completion_rate: Computed | None = Field(default=None, examples=[56.0698])
     progress_from_baseline: Computed | None = None
     elapsed: Computed | None = Field(default=None, description="序时进度 in %", examples=[50])
@@ -31,12 +33,12 @@ class ProgressRead(BaseModel):
 class TargetProgressRead(ProgressRead):
     required_cagr: Computed | None = Field(default=None, description="% a year")
     actual_cagr: Computed | None = Field(default=None, description="% a year")
-    projected_end_value: Computed | None = None
+    projected_end_value: Projected | None = Field(default=None, description="8 significant digits")
     anticipated_progress: Computed | None = None
 
 
 class PlanProgressRead(ProgressRead):
-    reported_completion_rate: Computed | None = Field(default=None, examples=[54.7])
+    reported_completion_rate: Number | None = Field(default=None, examples=[54.7])
     reported_gap_pp: Computed | None = Field(
         default=None, description="reported minus computed completion", examples=[-1.3698]
     )

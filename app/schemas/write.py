@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -21,8 +22,23 @@ from app.domain.periods import PeriodError, canonical_period
 Basis = Literal["value", "yoy", "cagr", "cumulative", "change"]
 Comparator = Literal[">=", ">", "<=", "<", "~"]
 
+# A number sent as a string is read only in plain ASCII notation: " 5 ", "1_000" and
+# "１２３" are refused rather than read as 5, 1000 and 123 (Python's Decimal would).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _plain_number(value: object) -> object:
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value):
+        raise ValueError(
+            "write a number in plain digits (1234.5, -3, 1.2e3): no spaces, underscores, "
+            "full-width digits or thousands separators"
+        )
+    return value
+
+
 FiniteDecimal = Annotated[
     Decimal,
+    BeforeValidator(_plain_number),
     Field(allow_inf_nan=False, max_digits=30, decimal_places=12),
 ]
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.bounds import Bounds, bounds_of, out_of_bounds
 from app.domain.periods import parse_period
-from app.domain.units import UnitError, convert, parse_unit
+from app.domain.units import UnitError, convert
 from app.errors import FieldError
 from app.models import Indicator, Observation, Plan, Region, Target
 from app.queries import reference as q
 from app.schemas.write import GoalCreate, ObservationCreate, PlanCreate, TargetCreate
 
-SIGNED_DIMENSIONS = {"percent", "permille", "percentage_points"}
 GROWTH_BASES = {"yoy", "cagr", "change"}
 
 
@@ -92,7 +92,62 @@ def check_goal(payload: GoalCreate, ref: ReferenceData, row: int | None = None) 
         error = _unit_error("baseline_unit", baseline_unit, level_unit, row)
         if error:
             errors.append(error)
+        else:
+            errors += _bounds(
+                "baseline_value", payload.baseline_value, baseline_unit, indicator, row
+            )
+    if payload.basis in ("value", "cumulative") and not any(e.field == "unit" for e in errors):
+        # a cumulative goal is a sum over years: a share's bound is for one year's figure
+        share = payload.basis == "value"
+        errors += _bounds("value", payload.value, payload.unit, indicator, row, share=share)
+    if payload.basis == "cumulative" and indicator.measure != "flow":
+        errors.append(
+            FieldError(
+                "basis",
+                f"'cumulative' sums a flow over the years; {indicator.code} is a level "
+                "(a value at a moment): use 'value' or 'change'",
+                row,
+            )
+        )
+    first_year = payload.start_year if isinstance(payload, TargetCreate) else None
+    if isinstance(payload, PlanCreate):
+        first_year = payload.year
+    baseline_year = payload.baseline_year
+    if baseline_year is not None and first_year is not None and baseline_year >= first_year:
+        errors.append(
+            FieldError(
+                "baseline_year",
+                f"the baseline comes before the goal's first year {first_year}; "
+                f"{baseline_year} does not",
+                row,
+            )
+        )
     return errors
+
+
+def _bounds_of(indicator: Indicator) -> Bounds:
+    return bounds_of(indicator.unit, indicator.measure, indicator.name)
+
+
+def _bounds(
+    field: str,
+    value: Decimal,
+    unit: str,
+    indicator: Indicator,
+    row: int | None,
+    *,
+    share: bool = True,
+) -> list[FieldError]:
+    """``value`` in ``unit`` checked, in the indicator's unit, against its bounds."""
+    try:
+        converted = convert(value, unit, indicator.unit)
+    except UnitError:
+        return []  # reported as a unit error
+    bounds = _bounds_of(indicator)
+    if not share:
+        bounds = Bounds(whole=bounds.whole)
+    problem = out_of_bounds(converted, indicator.unit, bounds)
+    return [] if problem is None else [FieldError(field, problem, row)]
 
 
 def goal_columns(payload: GoalCreate) -> dict[str, object]:
@@ -146,12 +201,9 @@ def observation_values(
                 FieldError("unit", f"{exc} (the indicator is measured in '{indicator.unit}')", row)
             )
         else:
-            if payload.value < 0 and parse_unit(indicator.unit).dimension not in SIGNED_DIMENSIONS:
-                errors.append(
-                    FieldError(
-                        "value", f"a count or amount in '{indicator.unit}' cannot be negative", row
-                    )
-                )
+            problem = out_of_bounds(value, indicator.unit, _bounds_of(indicator))
+            if problem:
+                errors.append(FieldError("value", problem, row))
     if errors:
         return None, errors
     period = parse_period(payload.period)

@@ -27,6 +27,7 @@ from app.queries.goals import GoalModel
 from app.queries.observations import series_history
 from app.schemas.common import Page
 from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.json_numbers import splice, splice_text
 from app.schemas.summary import StatusCounts, SummaryRead
 from app.services import stored_reads
 from app.services.progress import evaluate, plan_read, target_read
@@ -102,9 +103,8 @@ def _page_as_of(
             evaluate(session, model, q.fetch(session, stmt.limit(limit).offset(offset)), as_of)
         )
     page_model = Page[TargetRead] if model is Target else Page[PlanRead]
-    return (
-        page_model(items=items, total=total, limit=limit, offset=offset).model_dump_json().encode()
-    )
+    page_json = page_model(items=items, total=total, limit=limit, offset=offset).model_dump_json()
+    return splice(page_json.encode())
 
 
 class LoadedGoal(NamedTuple, Generic[GoalModel]):
@@ -135,9 +135,9 @@ def detail(session: Session, loaded: LoadedGoal[Any], as_of: datetime, as_of_giv
             goal.read_json,
         )
     elif isinstance(goal, Target):
-        item = target_read(goal, indicator, region, series).model_dump_json()
+        item = splice_text(target_read(goal, indicator, region, series).model_dump_json())
     else:
-        item = plan_read(goal, indicator, region, series).model_dump_json()
+        item = splice_text(plan_read(goal, indicator, region, series).model_dump_json())
     return goal_detail_json(item, history_json(series, indicator, region))
 
 

@@ -7,8 +7,6 @@ route and the command line's import (local or through ``--url``) both call ``pos
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -48,19 +46,9 @@ from app.services import idempotency, render, stored_reads
 from app.services.api_keys import touch
 from app.services.backlog_refresher import WRITES
 from app.services.figures import ReferenceData, load_reference, observation_values
-
-CSV_FIELDS = (
-    "indicator",
-    "region",
-    "period",
-    "value",
-    "unit",
-    "yoy_growth",
-    "reported_completion_rate",
-    "source_document",
-    "source_quote",
-    "note",
-)
+from app.services.row_parsing import CSV_FIELDS as CSV_FIELDS
+from app.services.row_parsing import parse_csv_rows as parse_csv_rows
+from app.services.row_parsing import parse_json_rows as parse_json_rows
 
 
 class PayloadTooLarge(AppError):
@@ -165,57 +153,6 @@ def _answer(session: Session, request: Post) -> bytes:
         for o in outcome.observations
     ]
     return render.post_result_json(observations, outcome.warnings, targets, plans)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def parse_json_rows(body: bytes) -> tuple[list[Any], bool]:
-    """The rows of a JSON object or array, and whether it was a batch."""
-    try:
-        parsed = json.loads(body.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ValidationFailed([FieldError("body", f"not valid JSON: {exc}")]) from exc
-    if isinstance(parsed, list):
-        return parsed, True
-    if isinstance(parsed, dict):
-        return [parsed], False
-    raise ValidationFailed([FieldError("body", "send a JSON object or an array of objects")])
-
-
-def parse_csv_rows(body: bytes) -> list[dict[str, Any]]:
-    """CSV with a header row of the contract's field names; UTF-8 with or without BOM."""
-    try:
-        content = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed([FieldError("body", "the CSV is not UTF-8")]) from exc
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    try:
-        records = list(reader)
-    except csv.Error as exc:  # e.g. a field over the csv module's size limit
-        raise ValidationFailed(
-            [FieldError("body", f"not valid CSV (line {reader.reader.line_num}): {exc}")]
-        ) from exc
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in CSV_FIELDS]
-    if not header or unknown:
-        raise ValidationFailed(
-            [FieldError("header", f"unknown columns {unknown}; use: {', '.join(CSV_FIELDS)}")]
-        )
-    rows = []
-    for raw in records:
-        row = {
-            k.strip(): (v.strip() if isinstance(v, str) and v.strip() else None)
-            for k, v in raw.items()
-            if k
-        }
-        document, quote = row.pop("source_document", None), row.pop("source_quote", None)
-        payload: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
-        if document:
-            payload["source"] = {"document": document, "quote": quote}
-        rows.append(payload)
-    return rows
 
 
 def _field(loc: Sequence[int | str]) -> str:

@@ -26,9 +26,13 @@ from app.domain.units import UnitError, convert
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
 from app.queries.observations import Figure, latest_points
-from app.schemas.common import IndicatorRef, RegionRef, SourceRef
+from app.schemas.common import IndicatorRef, RegionRef, SourceRef, rate_for_display
 from app.schemas.goal import PlanRead, TargetRead, goal_sources
 from app.schemas.progress import BaselineRead, PlanProgressRead, TargetProgressRead
+
+# Bases whose actual is a rate computed from the figures (shown to 4 decimals, like every
+# computed rate); on the others it is a posted figure or their sum, shown with every digit.
+COMPUTED_RATE_BASES = ("cagr", "change")
 
 GoalRow = tuple[Target, Indicator, Region] | tuple[Plan, Indicator, Region]
 
@@ -76,8 +80,15 @@ def _goal(row: Target | Plan, indicator: Indicator, start: int, end: int) -> Goa
     unit = level_unit(row.basis, row.unit, indicator.unit)
     baseline = None
     if row.baseline_value is not None and row.baseline_year is not None:
-        stated = convert(row.baseline_value, row.baseline_unit or row.unit, unit)
-        baseline = Baseline(row.baseline_year, stated)
+        # No unit stated: the baseline is in the unit its level is compared in (the goal's
+        # for value/cumulative, the indicator's for the growth bases). Checked on write; a
+        # row stored otherwise has no stated baseline rather than a 500.
+        try:
+            stated = convert(row.baseline_value, row.baseline_unit or unit, unit)
+        except UnitError:
+            stated = None
+        if stated is not None:
+            baseline = Baseline(row.baseline_year, stated)
     return Goal(
         basis=cast(Basis, row.basis),
         comparator=cast(Comparator, row.comparator),
@@ -125,11 +136,15 @@ def _common_fields(row: Target | Plan, indicator: Indicator, region: Region) -> 
     }
 
 
-def _progress_fields(progress: Progress) -> dict[str, object]:
+def _progress_fields(progress: Progress, basis: str) -> dict[str, object]:
+    actual, gap = progress.actual, progress.gap
+    if basis in COMPUTED_RATE_BASES:
+        actual = None if actual is None else rate_for_display(actual)
+        gap = None if gap is None else rate_for_display(gap)
     return {
-        "actual": progress.actual,
+        "actual": actual,
         "actual_period": None if progress.actual_period is None else str(progress.actual_period),
-        "gap": progress.gap,
+        "gap": gap,
         "completion_rate": progress.completion_rate,
         "progress_from_baseline": progress.progress_from_baseline,
         "elapsed": progress.elapsed,
@@ -162,7 +177,7 @@ def target_read(
         end_year=target.end_year,
         baseline=_baseline_read(target, indicator, progress),
         progress=TargetProgressRead(
-            **_progress_fields(progress),
+            **_progress_fields(progress, target.basis),
             required_cagr=progress.required_cagr,
             actual_cagr=progress.actual_cagr,
             projected_end_value=progress.projected_end_value,
@@ -180,7 +195,7 @@ def plan_read(
         year=plan.year,
         baseline=_baseline_read(plan, indicator, progress),
         progress=PlanProgressRead(
-            **_progress_fields(progress),
+            **_progress_fields(progress, plan.basis),
             reported_completion_rate=progress.reported_completion_rate,
             reported_gap_pp=progress.reported_gap_pp,
         ),

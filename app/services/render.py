@@ -2,7 +2,8 @@
 from their stored fragments, pages, a goal with its history, and the posting answers.
 
 Every builder here gives byte for byte what serialising the corresponding response model
-would give (the tests compare them), only without building the models again.
+would give (the tests compare them), only without building the models again; numbers
+are exact (``splice``: app/schemas/json_numbers.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.errors import FieldError
 from app.models import Indicator, Observation, Region
 from app.schemas.common import ErrorItem, IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
+from app.schemas.json_numbers import splice, splice_text
 from app.schemas.observation import ObservationRead
 
 # What a stored read leaves out: joined in at read time, so that renaming an indicator or a
@@ -26,7 +28,7 @@ JOINED_FIELDS = {"id", "indicator", "region"}
 
 def read_fragment(read: TargetRead | PlanRead) -> str:
     """The stored form of a read: the API's own JSON of it, less the joined fields."""
-    return read.model_dump_json(exclude=JOINED_FIELDS)
+    return splice_text(read.model_dump_json(exclude=JOINED_FIELDS))
 
 
 @lru_cache(maxsize=8192)
@@ -85,8 +87,8 @@ def observation_read(obs: Observation, indicator: Indicator, region: Region) -> 
 
 def history_json(observations: Sequence[Observation], indicator: Indicator, region: Region) -> str:
     """The figures behind a goal as the API answers them (``list[ObservationRead]``)."""
-    return HISTORY.dump_json(
-        [observation_read(o, indicator, region) for o in observations]
+    return splice(
+        HISTORY.dump_json([observation_read(o, indicator, region) for o in observations])
     ).decode()
 
 
@@ -142,7 +144,7 @@ def post_result_json(
     return b"".join(
         [
             b'{"items":',
-            OBSERVATIONS.dump_json(list(observations)),
+            splice(OBSERVATIONS.dump_json(list(observations))),
             b',"warnings":',
             warnings_json(warnings),
             b',"targets":',

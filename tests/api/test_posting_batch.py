@@ -53,6 +53,11 @@ def _row(indicator: str, region: str, period: str, value: Decimal | None) -> dic
     if value is None:
         row["yoy_growth"] = 5
     else:
+        # #14.10: enterprises in 家 are a whole count; forest cover is a share, at most 100 %
+        if indicator == LEVELS[0]:
+            value = value.to_integral_value()
+        elif indicator == LEVELS[1]:
+            value = value / 20
         row["value"] = str(value)
     return row
 

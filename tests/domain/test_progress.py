@@ -434,7 +434,7 @@ def test_value_level_without_baseline_cannot_be_projected() -> None:
     # a level without a baseline: expected share is 100 at any moment -> 96 - 100
     assert progress.schedule_variance_pp == Decimal(-4)
     assert_no_projection(progress)
-    assert progress.status == "no_data"
+    assert progress.status == "insufficient_data"
     # but a level already past the target is achieved
     assert target_progress(goal, [pt("2023", 76)]).status == "achieved"
 
@@ -510,7 +510,7 @@ def test_value_flow_ceiling_without_baseline_is_a_budget() -> None:
     assert progress.baseline is None
     assert close(progress.completion_rate, Fraction(2000, 21))  # 9000 / 9450 = 95.238...
     assert progress.schedule_variance_pp == Decimal(-85)  # elapsed 20 - used 105
-    assert progress.status == "no_data"  # cannot be projected without a baseline
+    assert progress.status == "insufficient_data"  # cannot be projected without a baseline
     # used 8100 / 9000 = 90 % -> 20 - 90; the ceiling holds
     progress = target_progress(goal, [pt("2023", 8100)])
     assert progress.schedule_variance_pp == Decimal(-70)
@@ -794,7 +794,7 @@ def test_change_of_a_flow_uses_full_years_and_needs_a_baseline() -> None:
     assert target_progress(goal, points).actual == Decimal(20)  # 2023 against 2022
     progress = target_progress(goal, [pt("2023", 60)])  # no baseline at all
     assert progress.actual is None
-    assert progress.status == "no_data"
+    assert progress.status == "insufficient_data"
 
 
 # =====================================================================================
@@ -871,7 +871,7 @@ def test_target_with_the_baseline_as_latest_actual_cannot_be_projected() -> None
     assert progress.actual == Decimal(100)
     assert progress.elapsed == Decimal(0)
     assert progress.actual_cagr is None
-    assert progress.status == "no_data"
+    assert progress.status == "insufficient_data"
 
 
 # =====================================================================================
@@ -1050,3 +1050,16 @@ def test_cumulative_ceiling_is_achieved_once_the_span_is_over() -> None:
     assert progress.actual == Decimal(250)
     assert progress.elapsed == Decimal(100)
     assert progress.status == "achieved"
+
+
+def test_an_actual_of_zero_is_off_track() -> None:
+    # #14.9: >= 300 家 from a stated baseline of 100 in 2022; 2023 reads 0.
+    # No growth rate reaches 0, but the projection does: 0 at the end,
+    # anticipated (0 - 100) / (300 - 100) = -50 % -> off_track (was no_data).
+    goal = target("value", ">=", 300, baseline=Baseline(2022, Decimal(100)))
+    progress = target_progress(goal, [pt("2023", 0)])
+    assert progress.actual == 0 and progress.gap == 300
+    assert progress.projected_end_value == 0
+    assert progress.actual_cagr == -100
+    assert progress.anticipated_progress == -50
+    assert progress.status == "off_track"

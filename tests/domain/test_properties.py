@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.periods import Period
+from app.domain.periods import Period, parse_period
 from app.domain.progress import (
     COMPARATORS,
     MEASURES,
@@ -208,3 +208,36 @@ def test_figures_after_the_end_year_change_nothing(
     assert target_progress(goal, list(by_period.values())) == target_progress(goal, before)
     if length == 0:
         assert plan_progress(goal, list(by_period.values())) == plan_progress(goal, before)
+
+
+@EXAMPLES
+@given(
+    baseline=positive_values,
+    above=positive_values,
+    measure=measures,
+    period=st.sampled_from(["2023", "2025", "2027"]),
+)
+def test_an_actual_of_zero_is_a_figure_that_projects_to_zero(
+    baseline: Decimal, above: Decimal, measure: Measure, period: str
+) -> None:
+    """#14.9: a rising target whose figure fell to 0 is off track, never "no data"."""
+    goal = Goal("value", ">=", baseline + above, 2023, 2027, measure, Baseline(2022, baseline))
+    progress = target_progress(goal, [Point(parse_period(period), Decimal(0))])
+    assert progress.actual == 0
+    assert progress.projected_end_value == 0
+    assert progress.actual_cagr == -100
+    assert progress.anticipated_progress is not None and progress.anticipated_progress < 0
+    assert progress.status == "off_track"
+
+
+@EXAMPLES
+@given(value=positive_values, target_value=positive_values, measure=measures)
+def test_a_figure_that_is_the_baseline_itself_is_insufficient_data(
+    value: Decimal, target_value: Decimal, measure: Measure
+) -> None:
+    """#17.3: an actual but no trend yet; ``no_data`` only without any figure."""
+    goal = Goal("value", ">=", value + target_value, 2023, 2027, measure)
+    progress = target_progress(goal, [Point(parse_period("2022"), value)])
+    assert progress.actual == value
+    assert progress.status == "insufficient_data"
+    assert target_progress(goal, []).status == "no_data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
@@ -19,6 +19,8 @@ from app.api.deps import (
     SessionDep,
     UnitOfWorkDep,
 )
+from app.api.exact_json import ExactJSONRoute
+from app.domain.progress import PlanStatus, TargetStatus
 from app.models import Plan, Target
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
@@ -26,7 +28,7 @@ from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import goal_reads, goals
 from app.services.goal_reads import GoalFilter
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=ExactJSONRoute)
 
 RegionQuery = Annotated[
     str | None, Query(max_length=32, description="region code", examples=["500000"])
@@ -44,8 +46,8 @@ NameQuery = Annotated[
     ),
 ]
 IncludeRetired = Annotated[bool, Query(description="also list retired rows")]
-TargetStatusQuery = Literal["achieved", "on_track", "needs_acceleration", "off_track", "no_data"]
-PlanStatusQuery = Literal["achieved", "on_schedule", "behind_schedule", "no_data"]
+TargetStatusQuery = TargetStatus  # the domain's statuses, each one a filter value
+PlanStatusQuery = PlanStatus
 YearQuery = Annotated[int | None, Query(ge=1949, le=2100, examples=[2027])]
 
 
