@@ -519,6 +519,23 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
         status = "needs_acceleration"
     else:
         status = "off_track"
+    return _measured(
+        goal,
+        actual,
+        common,
+        status,
+        required_cagr=projection.required_cagr,
+        actual_cagr=projection.actual_cagr,
+        projected_end_value=projection.projected_end_value,
+        anticipated_progress=anticipated,
+    )
+
+
+def _measured(
+    goal: Goal, actual: _Actual, common: _Common, status: str, **specific: Decimal | None
+) -> Progress:
+    """The progress block of a goal with an actual: what targets and plans share, and the
+    fields only one of them has (``specific``)."""
     return Progress(
         actual=actual.value,
         actual_period=actual.period,
@@ -528,11 +545,8 @@ def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
         elapsed=common.elapsed,
         schedule_variance_pp=common.variance,
         baseline=goal.baseline,
-        required_cagr=projection.required_cagr,
-        actual_cagr=projection.actual_cagr,
-        projected_end_value=projection.projected_end_value,
-        anticipated_progress=anticipated,
         status=status,
+        **specific,
     )
 
 
@@ -576,16 +590,11 @@ def plan_progress(goal: Goal, points: Sequence[Point]) -> Progress:
     reported_gap = None
     if reported is not None and common.completion is not None:
         reported_gap = reported - common.completion
-    return Progress(
-        actual=actual.value,
-        actual_period=actual.period,
-        gap=common.gap,
-        completion_rate=common.completion,
-        progress_from_baseline=common.from_baseline,
-        elapsed=common.elapsed,
-        schedule_variance_pp=common.variance,
-        baseline=goal.baseline,
+    return _measured(
+        goal,
+        actual,
+        common,
+        status,
         reported_completion_rate=reported,
         reported_gap_pp=reported_gap,
-        status=status,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.domain.progress import TARGET_STATUSES
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -98,15 +100,6 @@ STATUS_MARKS = {
     "insufficient_data": "…",
     "no_data": "–",
 }
-TARGET_STATUSES = (
-    "achieved",
-    "on_track",
-    "needs_acceleration",
-    "off_track",
-    "insufficient_data",
-    "no_data",
-)
-PLAN_STATUSES = ("achieved", "on_schedule", "behind_schedule", "no_data")
 STATUSES = (*TARGET_STATUSES[:4], "on_schedule", "behind_schedule", *TARGET_STATUSES[4:])
 
 CATEGORIES: dict[str, dict[Lang, str]] = {

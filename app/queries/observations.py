@@ -75,15 +75,7 @@ def series_history(
 ) -> list[Observation]:
     """Every period's latest revision (recorded by ``as_of``) of one series, oldest period
     first: one range read of the natural-key index, superseded revisions dropped here."""
-    stmt = (
-        select(Observation)
-        .where(
-            Observation.indicator_code == indicator,
-            Observation.region_code == region,
-            Observation.recorded_at <= as_of,
-        )
-        .order_by(Observation.period, Observation.revision)
-    )
+    stmt = _one_series(as_of, indicator, region).order_by(Observation.period, Observation.revision)
     latest = {obs.period: obs for obs in session.scalars(stmt)}  # the last revision wins
     return sorted(latest.values(), key=lambda obs: parse_period(obs.period).sort_key)
 
@@ -166,13 +158,14 @@ def every_revision(
     session: Session, as_of: datetime, indicator: str, region: str
 ) -> list[Observation]:
     """Every revision of one series recorded by ``as_of``, the newest first."""
-    stmt = (
-        select(Observation)
-        .where(
-            Observation.indicator_code == indicator,
-            Observation.region_code == region,
-            Observation.recorded_at <= as_of,
-        )
-        .order_by(Observation.recorded_at.desc(), Observation.id.desc())
+    newest_first = (Observation.recorded_at.desc(), Observation.id.desc())
+    return list(session.scalars(_one_series(as_of, indicator, region).order_by(*newest_first)))
+
+
+def _one_series(as_of: datetime, indicator: str, region: str) -> Select[Observation]:
+    """Every revision of one (indicator, region) series recorded by ``as_of``."""
+    return select(Observation).where(
+        Observation.indicator_code == indicator,
+        Observation.region_code == region,
+        Observation.recorded_at <= as_of,
     )
-    return list(session.scalars(stmt))
