@@ -10,8 +10,8 @@ Each operation runs against an app whose sessions join the test's rolled-back
 connection (as ``client`` in tests/conftest.py), with an admin key made in that
 transaction, so the fuzzer's writes never outlive the test; each case (each scenario of
 the state machine) is also rolled back to a savepoint, so every one starts from the
-seeds. Generation is derandomized with a fixed seed and bounded: about 2,000 cases and
-60 scenarios, one to two minutes per backend. Counts per operation are printed in the
+seeds. Generation is derandomized with two fixed seeds and bounded: about 2,000 cases a seed and
+60 scenarios, a few minutes per backend. Counts per operation are printed in the
 terminal summary (tests/fuzz/conftest.py).
 """
 
@@ -52,30 +52,37 @@ MAX_EXAMPLES = 20
 STATEFUL_SCENARIOS = 60
 STATEFUL_STEPS = 6
 
-CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": 20230725,
-        "generation": {
-            "mode": "all",
-            "max-examples": MAX_EXAMPLES,
-            "deterministic": True,
-            "database": "none",
-            # The admin key is sent with every request; no random Authorization headers.
-            "with-security-parameters": False,
-        },
-        "checks": {
-            "enabled": False,
-            **{name: {"enabled": True} for name in CHECKS},
-            # 413 is how the API refuses a batch over 10,000 rows (declared on the operation).
-            "negative_data_rejection": {
-                "enabled": True,
-                "expected-statuses": [*NEGATIVE_REJECTED, "413"],
+# Two seeds, two independent draws of every operation's cases (#14: at least two seeds).
+SEEDS = (20230725, 20261206)
+
+
+def _config(seed: int) -> schemathesis.Config:
+    return schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "generation": {
+                "mode": "all",
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                # The admin key is sent with every request; no random Authorization headers.
+                "with-security-parameters": False,
             },
-        },
-        # Invalid requests are the per-operation run's job; scenarios chain valid ones.
-        "phases": {"stateful": {"max-steps": STATEFUL_STEPS, "generation": {"mode": "positive"}}},
-    }
-)
+            "checks": {
+                "enabled": False,
+                **{name: {"enabled": True} for name in CHECKS},
+                # 413 is how the API refuses a batch over 10,000 rows (declared on the operation).
+                "negative_data_rejection": {
+                    "enabled": True,
+                    "expected-statuses": [*NEGATIVE_REJECTED, "413"],
+                },
+            },
+            # Invalid requests are the per-operation run's job; scenarios chain valid ones.
+            "phases": {
+                "stateful": {"max-steps": STATEFUL_STEPS, "generation": {"mode": "positive"}}
+            },
+        }
+    )
 
 
 def _schema_app() -> FastAPI:
@@ -85,7 +92,10 @@ def _schema_app() -> FastAPI:
     return app
 
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_app(), config=CONFIG)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_app(), config=_config(SEEDS[0]))
+second_schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", _schema_app(), config=_config(SEEDS[1])
+)
 
 
 @pytest.fixture
@@ -110,14 +120,40 @@ def timed(request: pytest.FixtureRequest, fuzz_stats: FuzzStats) -> Iterator[Non
     fuzz_stats.seconds[name] = fuzz_stats.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
-@pytest.mark.usefixtures("timed")
-@schema.parametrize()
-@hypothesis.settings(
+CASE_SETTINGS = hypothesis.settings(
     # The fixtures are shared by every case on purpose: each case runs in a savepoint of
     # the test's transaction that is rolled back after it.
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
 )
+
+
+@pytest.mark.usefixtures("timed")
+@schema.parametrize()
+@CASE_SETTINGS
 def test_every_operation(
+    case: schemathesis.Case,
+    connection: Connection,
+    fuzz_app: FastAPI,
+    admin_headers: dict[str, str],
+    fuzz_stats: FuzzStats,
+) -> None:
+    _call_and_check(case, connection, fuzz_app, admin_headers, fuzz_stats)
+
+
+@pytest.mark.usefixtures("timed")
+@second_schema.parametrize()
+@CASE_SETTINGS
+def test_every_operation_with_a_second_seed(
+    case: schemathesis.Case,
+    connection: Connection,
+    fuzz_app: FastAPI,
+    admin_headers: dict[str, str],
+    fuzz_stats: FuzzStats,
+) -> None:
+    _call_and_check(case, connection, fuzz_app, admin_headers, fuzz_stats)
+
+
+def _call_and_check(
     case: schemathesis.Case,
     connection: Connection,
     fuzz_app: FastAPI,

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from app.queries.locks import LOCK_NAMESPACE, LOCK_SLOTS
 from tests.reliability.conftest import Database, ServiceFactory
 from tests.reliability.support import PgCluster, batch_rows, report
 
@@ -263,18 +264,18 @@ def burst(base_url: str, size: int, path: str) -> tuple[list[Sample], Sample]:
             c.close()
 
 
-def writing(url: str) -> bool:
-    """Is a session of the service in a transaction that has written (holds an xid)?"""
+def waiting_for_locks(url: str) -> bool:
+    """Is a session of the service waiting for a lock (the series locks the test holds)?"""
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            busy = conn.execute(
+            waiting = conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+                    " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
                 )
             ).scalar_one()
-            return bool(busy)
+            return bool(waiting)
     finally:
         engine.dispose()
 
@@ -285,9 +286,11 @@ def test_pool_exhaustion_answers_503_fast(
     """One connection, no overflow, 0.5 s to wait for it.
 
     First 24 concurrent reads of /summary; then a 10,000-row write holds the one connection
-    for a second or more while 12 more reads come in. Whoever does not get the connection in time is
-    told 503 + Retry-After at once (never a 500, never a wait past the client's patience),
-    the write is not disturbed, and the pool is whole afterwards."""
+    while 12 more reads come in: it is kept waiting for its series locks, which the test
+    holds from outside until the reads are answered (a timing-free way to hold the pool dry
+    on a loaded machine). Whoever does not get the connection in time is told 503 +
+    Retry-After at once (never a 500, never a wait past the client's patience), the write
+    is not disturbed, and the pool is whole afterwards."""
     service = service_factory(
         pg_database.url, db_pool_size=1, db_max_overflow=0, db_pool_timeout_seconds=0.5
     )
@@ -313,13 +316,21 @@ def test_pool_exhaustion_answers_503_fast(
                 },
             )
 
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    deadline = time.monotonic() + 10
-    while not writing(pg_database.url):
-        assert time.monotonic() < deadline and writer.is_alive(), "the write never began"
-        time.sleep(0.01)
-    held, health_held = burst(service.base_url, 12, "/api/v1/summary")
+    locks = create_engine(pg_database.url, poolclass=NullPool)
+    with locks.connect() as holder:
+        holder.execute(
+            text("SELECT count(pg_advisory_lock(:ns, slot)) FROM generate_series(0, :last) slot"),
+            {"ns": LOCK_NAMESPACE, "last": LOCK_SLOTS - 1},
+        )
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        deadline = time.monotonic() + 10
+        while not waiting_for_locks(pg_database.url):
+            assert time.monotonic() < deadline and writer.is_alive(), "the write never began"
+            time.sleep(0.01)
+        held, health_held = burst(service.base_url, 12, "/api/v1/summary")
+        holder.execute(text("SELECT pg_advisory_unlock_all()"))
+    locks.dispose()
     writer.join(timeout=60)
     post = written["post"]
     assert post.status == 201, post.describe()
@@ -355,7 +366,7 @@ def test_pool_exhaustion_answers_503_fast(
         f"({ms([s.duration for s in reads if s.status == 200])}), "
         f"{sum(s.status == 503 for s in reads)} x 503 "
         f"({ms([s.duration for s in reads if s.status == 503])}); "
-        f"12 during a {post.duration:.1f} s {WRITE_ROWS}-row write -> "
+        f"12 while a {WRITE_ROWS}-row write held it ({post.duration:.1f} s) -> "
         f"{sum(s.status == 503 for s in held)} x 503 + Retry-After "
         f"({ms([s.duration for s in held if s.status == 503])}), "
         f"{sum(s.status == 200 for s in held)} x 200; "
