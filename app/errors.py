@@ -14,11 +14,15 @@ class FieldError:
     field: str
     message: str
     row: int | None = None
+    # A warning's kind (``outlier``, ``ytd_inconsistent``): what a client can act on.
+    code: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"field": self.field, "message": self.message}
         if self.row is not None:
             out["row"] = self.row
+        if self.code is not None:
+            out["code"] = self.code
         return out
 
 

@@ -123,16 +123,33 @@ WHERE i.n BETWEEN :first AND :last AND NOT i.is_flow AND i.value > 0
        OR :factor * i.value < coalesce(recent.value, older.value))
 """
 
+# A year-to-date flow's figure of the year so far (app/domain/plausibility.py
+# ``year_so_far``): the latest earlier period of the same year whose newest revision
+# recorded by :now is positive. Whether it is ``ytd_inconsistent`` the domain decides.
+_YEAR_SO_FAR = f"""
+    SELECT newest.period, newest.value FROM (
+        SELECT DISTINCT ON (o.period_end_month, {_PERIOD_RANK}) o.period, o.value
+        FROM observation o
+        WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
+          AND o.period_year = s.period_year AND o.period_end_month < s.period_end_month
+          AND o.recorded_at <= :now AND o.id < :before_id
+        ORDER BY o.period_end_month DESC, {_PERIOD_RANK} DESC, o.revision DESC
+    ) newest
+    WHERE newest.value > 0
+    LIMIT 1"""
+
 # Each staged row of the part, in order: its revision (one more than the highest stored of
-# its natural key) and, for an outlier, the comparable figure's period and value.
+# its natural key); for an outlier, the comparable figure's period and value; for a flow,
+# its figure of the year so far.
 _CHECK = f"""
 SELECT s.n,
     1 + COALESCE((SELECT max(o.revision) FROM observation o
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
           AND o.period = s.period), 0),
-    outlier.period, outlier.value
+    outlier.period, outlier.value, so_far.period, so_far.value
 FROM {STAGING} s
 LEFT JOIN ({_OUTLIERS}) outlier (n, period, value) ON outlier.n = s.n
+LEFT JOIN LATERAL ({_YEAR_SO_FAR}) so_far ON s.is_flow AND s.value IS NOT NULL
 WHERE s.n BETWEEN :first AND :last
 ORDER BY s.n
 """
@@ -180,20 +197,26 @@ def stage(session: Session, rows: Iterable[Sequence[Any]]) -> None:
     _copy(session, STAGING, [name for name, _ in STAGED_COLUMNS], rows)
 
 
+Checked = tuple[int, int, str | None, Decimal | None, str | None, Decimal | None]
+
+
 def check(
     session: Session, part: tuple[int, int], before_id: int, now: datetime, factor: Decimal
-) -> list[tuple[int, int, str | None, Decimal | None]]:
+) -> list[Checked]:
     """For each staged row of ``part`` (first and last row number): its revision and, if
     it is more than ``factor`` times, or less than 1/``factor`` of, the latest revision
     recorded by ``now`` of its comparable figure, that figure's period and value. The
     comparable figure of a flow is the same period a year before; of a level, the latest
-    earlier period whose figure is positive. Only figures with ids below ``before_id``
-    count."""
+    earlier period whose figure is positive. And for a flow, its figure of the year so far
+    (period and value). Only figures with ids below ``before_id`` count."""
     found = session.execute(
         text(_CHECK),
         {"first": part[0], "last": part[1], "before_id": before_id, "now": now, "factor": factor},
     )
-    return [(n, revision, period, value) for n, revision, period, value in found]
+    return [
+        (n, revision, period, value, so_far, so_far_value)
+        for n, revision, period, value, so_far, so_far_value in found
+    ]
 
 
 def store(

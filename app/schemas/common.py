@@ -68,6 +68,11 @@ class ErrorItem(BaseModel):
     field: str
     message: str
     row: int | None = None
+    code: str | None = Field(
+        default=None,
+        description="a warning's kind: `outlier` or `ytd_inconsistent`",
+        examples=["outlier"],
+    )
 
 
 class ErrorBody(BaseModel):

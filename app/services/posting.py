@@ -26,6 +26,8 @@ from app.domain.plausibility import (
     comparable_flow_period,
     is_outlier,
     latest_earlier_positive,
+    year_so_far,
+    ytd_inconsistent,
 )
 from app.errors import AppError, FieldError, ValidationFailed
 from app.models import ApiKey, AuditEntry, Indicator, Observation
@@ -197,15 +199,23 @@ def _batch_error(errors: list[FieldError], total: int) -> ValidationFailed:
 LevelRow = tuple[int, tuple[str, str], Period]  # row number, (indicator, region), period
 
 
+def _newest_by_pair(
+    revisions: list[Revision],
+) -> dict[tuple[str, str], list[tuple[Period, Decimal | None]]]:
+    """Each series' periods with the value of their newest revision among ``revisions``."""
+    by_pair: dict[tuple[str, str], list[tuple[Period, Decimal | None]]] = {}
+    for rev in latest(revisions).values():
+        pair = (rev.indicator_code, rev.region_code)
+        by_pair.setdefault(pair, []).append((parse_period(rev.period), rev.value))
+    return by_pair
+
+
 def _earlier_levels(
     revisions: list[Revision], todo: list[LevelRow], comparable: dict[int, tuple[str, Decimal]]
 ) -> list[LevelRow]:
     """Fill ``comparable`` with each row's comparable level among ``revisions``
     (``latest_earlier_positive``); answers the rows for which they hold none."""
-    by_pair: dict[tuple[str, str], list[tuple[Period, Decimal | None]]] = {}
-    for rev in latest(revisions).values():
-        pair = (rev.indicator_code, rev.region_code)
-        by_pair.setdefault(pair, []).append((parse_period(rev.period), rev.value))
+    by_pair = _newest_by_pair(revisions)
     missing = []
     for number, pair, period in todo:
         found = latest_earlier_positive(period, by_pair.get(pair, ()))
@@ -242,13 +252,19 @@ def _outlier_warnings(
     comparable: dict[int, tuple[str, Decimal]] = {}  # row number -> (period, value)
     flow_rows: list[tuple[int, NaturalKey]] = []
     level_rows: list[LevelRow] = []
+    ytd_rows: list[LevelRow] = []
     for number, row in enumerate(rows, start=1):
         value = row["value"]
-        if value is None or value <= 0:
+        if value is None:
             continue
         pair = (row["indicator_code"], row["region_code"])
         period = parse_period(row["period"])
-        if indicators[pair[0]].measure == "flow":
+        is_flow = indicators[pair[0]].measure == "flow"
+        if is_flow:
+            ytd_rows.append((number, pair, period))
+        if value <= 0:
+            continue
+        if is_flow:
             flow_rows.append((number, (*pair, str(comparable_flow_period(period)))))
         else:
             level_rows.append((number, pair, period))
@@ -269,11 +285,45 @@ def _outlier_warnings(
             older = revisions_before(session, now, {pair for _, pair, _ in missing}, before)
             _earlier_levels(older, missing, comparable)
 
-    return [
+    warnings = [
         _outlier_warning(number, row, *comparable[number])
         for number, row in enumerate(rows, start=1)
         if number in comparable and is_outlier(row["value"], comparable[number][1])
     ]
+    if ytd_rows:
+        years = {(*pair, p.year) for _, pair, p in ytd_rows}
+        by_pair = _newest_by_pair(revisions_in_years(session, now, years))
+        for number, pair, period in ytd_rows:
+            previous = year_so_far(period, by_pair.get(pair, ()))
+            warning = _ytd_warning(number, rows[number - 1], period, previous)
+            if warning is not None:
+                warnings.append(warning)
+    return sorted(warnings, key=lambda w: w.row or 0)
+
+
+def _ytd_warning(
+    number: int,
+    row: dict[str, Any],
+    period: Period,
+    previous: tuple[Period, Decimal] | None,
+) -> FieldError | None:
+    """The ``ytd_inconsistent`` warning of a year-to-date flow, if it is one."""
+    value, unit = row["value"], row["unit"]
+    if previous is None or not ytd_inconsistent(value, period, previous):
+        return None
+    before, earlier = previous
+    if value < earlier:
+        why = "a year-to-date sum cannot fall"
+    else:
+        pace = OUTLIER_FACTOR * earlier * period.end_month / before.end_month
+        why = f"more than {OUTLIER_FACTOR}× its pace (at most {pace.normalize():f} {unit})"
+    return FieldError(
+        "value",
+        f"{value} {unit} by {period} does not follow {earlier} {unit} by {before}: {why}; "
+        "stored, please check",
+        number,
+        code="ytd_inconsistent",
+    )
 
 
 def _outlier_warning(
@@ -285,6 +335,7 @@ def _outlier_warning(
         f"{value} {unit} is {value / previous:.2f}× the {previous_period} figure "
         f"({previous} {unit}); stored, please check",
         number,
+        code="outlier",
     )
 
 
@@ -453,10 +504,17 @@ class _StagedStore:
         span = (first, first + len(part) - 1)
         checked = staging.check(session, span, self._before_id, self._recorded_at, OUTLIER_FACTOR)
         warnings = []
-        for (number, revision, period, previous), values in zip(checked, part, strict=True):
+        for (number, revision, period, previous, so_far, so_far_value), values in zip(
+            checked, part, strict=True
+        ):
             values["revision"] = revision
             if period is not None and previous is not None:
                 warnings.append(_outlier_warning(number, values, period, previous))
+            if so_far is not None and so_far_value is not None:
+                figure = (parse_period(so_far), so_far_value)
+                ytd = _ytd_warning(number, values, parse_period(values["period"]), figure)
+                if ytd is not None:
+                    warnings.append(ytd)
         audit = (self._recorded_at, self._actor, "create", "observation")
         staging.store(
             session,

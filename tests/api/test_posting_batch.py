@@ -96,10 +96,40 @@ def _batch(rng: random.Random) -> list[dict[str, Any]]:
     return [_row(i, r, p, _value(rng)) for i, r, p in chosen[:300]]
 
 
+def _expected_year_so_far(
+    newest: dict[tuple[str, str, str], Observation],
+    measures: dict[str, str],
+    rows: list[dict[str, Any]],
+) -> dict[int, str]:
+    """Row number → the earlier year-to-date period of the same year that a flow's figure
+    cannot follow (below it, or above 3× its pace): ``ytd_inconsistent``, written anew."""
+    expected = {}
+    for number, row in enumerate(rows, start=1):
+        if row.get("value") is None or measures[row["indicator"]] != "flow":
+            continue
+        value, period = Decimal(row["value"]), parse_period(row["period"])
+        candidates = [
+            (parse_period(text).sort_key, other.value, text)
+            for (indicator, region, text), other in newest.items()
+            if (indicator, region) == (row["indicator"], row["region"])
+            and other.value is not None
+            and other.value > 0
+            and parse_period(text).year == period.year
+            and parse_period(text).end_month < period.end_month
+        ]
+        if candidates:
+            _, previous, text = max(candidates)
+            pace = 3 * previous * period.end_month / parse_period(text).end_month
+            if value < previous or value > pace:
+                expected[number] = text
+    return expected
+
+
 def _expected_warnings(
     session: Session, rows: list[dict[str, Any]], as_of: datetime
-) -> dict[int, str]:
-    """Row number → the period the row is compared with and found implausible."""
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Row number → the period the row is compared with and found implausible: outliers,
+    and year-to-date figures that do not follow the year so far."""
     measures = {i.code: i.measure for i in session.scalars(select(Indicator))}
     newest: dict[tuple[str, str, str], Observation] = {}
     for obs in session.scalars(select(Observation).where(Observation.recorded_at <= as_of)):
@@ -132,7 +162,7 @@ def _expected_warnings(
             ratio = value / previous
             if ratio > 3 or ratio < Decimal(1) / 3:
                 expected[number] = previous_text
-    return expected
+    return expected, _expected_year_so_far(newest, measures, rows)
 
 
 def _top(session: Session) -> dict[tuple[str, str, str], int]:
@@ -165,17 +195,21 @@ def test_a_batch_gets_the_right_revisions_audit_rows_and_warnings(session: Sessi
     rows = _batch(rng)
     top_before = _top(session)
     assert sum(1 for r in rows if (r["indicator"], r["region"], r["period"]) in top_before) > 20
-    expected_warnings = _expected_warnings(session, rows, datetime.now(UTC))
+    expected_warnings, expected_ytd = _expected_warnings(session, rows, datetime.now(UTC))
     assert len(expected_warnings) > 10
+    assert len(expected_ytd) > 5
     audit_before = session.scalar(select(func.max(AuditEntry.id))) or 0
 
     outcome = record_observations(session, rows, "batch", max_rows=10_000, now=NOW)
 
-    warned = {w.row: w.message for w in outcome.warnings}
+    warned = {w.row: w.message for w in outcome.warnings if w.code == "outlier"}
     assert {n: m.split(" the ")[1].split(" figure")[0] for n, m in warned.items()} == (
         expected_warnings
     )
-    assert [w.row for w in outcome.warnings] == sorted(warned)
+    ytd = {w.row: w.message for w in outcome.warnings if w.code == "ytd_inconsistent"}
+    assert {n: m.split(" by ")[2].split(":")[0] for n, m in ytd.items()} == expected_ytd
+    assert {w.code for w in outcome.warnings} == {"outlier", "ytd_inconsistent"}
+    assert [w.row for w in outcome.warnings] == sorted(w.row or 0 for w in outcome.warnings)
     assert {w.field for w in outcome.warnings} == {"value"}
 
     stored = outcome.observations
