@@ -110,8 +110,8 @@ SPAM_PHRASES = (
 )
 
 _MAGNITUDES_LONGEST = sorted((m for m in MAGNITUDES if m != "十"), key=len, reverse=True)
-_EXTRA_BASES = {"万元": None}  # nothing extra yet; every base comes from app.domain.units
-_SKIPPED_BASES = {"年", "月", "日", "次", "度"}
+_SKIPPED_BASES = ("年", "月", "日", "次", "度")
+_COUNTED_TIMES = {"千瓦时", "人次", "万人次", "家次", "件次", "架次"}
 _BASES = sorted(
     (b for b in BASE_UNITS if b not in {"年"}),
     key=len,
@@ -126,34 +126,9 @@ _NOUN_UNITS = {  # a bare magnitude followed by a noun: 74.8万群众 is 万人
     "游客": "人次",
 }
 
-_GOAL_WORDS = (
-    "力争",
-    "确保",
-    "争取",
-    "目标",
-    "计划",
-    "预期",
-    "力促",
-    "努力",
-    "将",
-    "要",
-    "推动",
-    "打造",
-    "新增",
-)
-_FIRM_GOAL_WORDS = (
-    "力争",
-    "确保",
-    "争取",
-    "目标",
-    "预期",
-    "计划",
-    "预计全年",
-    "全年计划",
-    "打表推进",
-)
-_RESULT_WORDS = ("同比", "比上年", "较上年", "较去年", "比去年", "增至", "已", "累计达", "分别达到")
-_TARGET_WORDS = ("每年", "今后五年", "未来五年", "五年内", "年均")
+# Words that make a figure of a review a goal (争取 and 计划 do not: 争取中央资金 is a
+# result, 团组计划 a name).
+_FIRM_GOAL_WORDS = ("力争", "确保", "目标", "预期", "全年计划", "打表推进")
 _LOWER_WORDS = ("降低", "下降", "减少", "控制在", "压减", "压降", "不超过", "以内")
 _HISTORY_HEADINGS = ("过去五年", "五年来", "过去一年")
 _PLAN_HEADINGS = ("计划草案", "打算", "总体考虑", "重点工作", "主要目标", "工作安排", "预期目标")
@@ -208,8 +183,8 @@ def _unit_at(text: str, pos: int) -> tuple[str, int, str]:
     i += len(magnitude)
     if text.startswith(("余", "多"), i):
         bound, i = text[i], i + 1
-    if magnitude and text.startswith("级", i):  # 千亿级, 万亿级: a size class, not a count
-        return "", pos, bound
+    if magnitude and text.startswith("级", i):  # 7000亿级规模: an amount of money
+        return (magnitude + "元", i, bound) if magnitude.endswith("亿") else ("", pos, bound)
     base = ""
     if not text.startswith(("个百分点", "%", "‰"), i) or not magnitude:
         base = next((b for b in _BASES if text.startswith(b, i)), "")
@@ -229,8 +204,11 @@ def _unit_at(text: str, pos: int) -> tuple[str, int, str]:
 
 def quantities(text: str) -> Iterator[Quantity]:
     """Every number with a unit; years, dates and list numbers are left out."""
+    consumed = 0
     for match in _NUMBER.finditer(text):
         start, end = match.span()
+        if start < consumed:
+            continue
         digits = match.group(1)
         after = text[end : end + 1]
         if after in ("年", "月", "日") and (len(digits) == 4 or after != "年"):
@@ -245,23 +223,14 @@ def quantities(text: str) -> Iterator[Quantity]:
             unit, unit_end, bound = _unit_at(text, end)
         if not unit:
             continue
-        if unit in _SKIPPED_BASES or (
-            unit.endswith(tuple(_SKIPPED_BASES))
-            and unit
-            not in {
-                "千瓦时",
-                "人次",
-                "家次",
-                "件次",
-                "架次",
-            }
-        ):
+        if unit.endswith(tuple(_SKIPPED_BASES)) and unit not in _COUNTED_TIMES:
             continue
         if start > 0 and text[start - 1] == "第":
             continue
         before = text[max(0, start - 1) : start]
         if before in ("近", "约", "超"):
             bound = bound or before
+        consumed = unit_end
         yield Quantity(start, unit_end, Decimal(digits), unit, bound)
 
 
@@ -454,7 +423,7 @@ _COMPARATOR_AFTER: tuple[tuple[str, str], ...] = (
 )
 _LEAD_WORDS = re.compile(
     r"^(?:其中|全年|今年|上半年|一季度|年末|年底|全市|全区|全县|累计|力争|确保|争取|"
-    r"预计|到20\d\d年|20\d\d年|1\s*[—–\-－]\s*\d+月|同时|并|和|及|与|实现|完成|新增|"
+    r"预计|到20\d\d年|20\d\d年|1\s*[—–\-－]\s*\d+月|同时|并|和|及|与|实现|完成|"
     r"[一二三四五六七八九十]+是|\(?[一二三四五六七八九十]+\)|\d+\.)*"
 )
 _TRAIL_WORDS = re.compile(
@@ -485,6 +454,7 @@ class _Item:
     phrase: str = ""
     context: str = ""
     listed: bool = False
+    shared_subjects: list[str] = field(default_factory=list)
 
 
 def _sentences(text: str, line: Span) -> Iterator[_Sentence]:
@@ -530,7 +500,6 @@ def _read_sentence(
         q.end += sentence.start
     clauses = _split(text, sentence.start, sentence.end, _CLAUSE_END)
     mode, year, period, span = _sentence_frame(s_text, frame, doc_year)
-    lower = any(w in s_text for w in _LOWER_WORDS)
     region = line_region
     items: list[_Item] = []
     completions: list[_Item] = []
@@ -563,6 +532,10 @@ def _read_sentence(
                 item.q = replace(q, value=-q.value)
             item.phrase, item.context = _phrase(text, sentence, clause, q, before)
             item.listed = True
+            item.shared_subjects = previous.shared_subjects[1:]
+            if previous.shared_subjects:
+                previous.phrase = previous.shared_subjects[0]
+                item.phrase = previous.shared_subjects[1]
             items.append(item)
             continue
         comparison = _COMPARISON.search(before)
@@ -585,22 +558,11 @@ def _read_sentence(
             item.is_growth = True
         elif "累计" in before and mode != "result":
             item.basis = "cumulative"
-        item.comparator = _comparator(before, after, mode, lower)
+        lower = any(w in text[clause.start : clause.end] for w in _LOWER_WORDS)
+        item.comparator = None if mode == "result" else _comparator(before, after, mode, lower)
         item.phrase, item.context = _phrase(text, sentence, clause, q, before)
         items.append(item)
-        single = (
-            not any(o.start < sentence.end for o in found[index + 1 :])
-            or not _continues_list(text, q.end, found[index + 1].start)
-            if index + 1 < len(found)
-            else True
-        )
-        if re.search(r"(均|都)\S{0,4}$", before) or ("分别" in before[-6:] and single):
-            # 货运量、货运值均增长39%: one figure for each of the subjects.
-            subjects = [w for w in re.split(r"[、和及与]", item.phrase) if w]
-            for subject in subjects[1:]:
-                items.append(replace(item, phrase=subject, growths=[]))
-            if len(subjects) > 1:
-                item.phrase = subjects[0]
+        _share_subjects(text, sentence, item, items, found, index)
     _attach_growth(items, text)
     _attach_completions(items, completions)
     figures: list[Figure] = []
@@ -611,6 +573,44 @@ def _read_sentence(
         if figure is not None:
             figures.append(figure)
     return figures
+
+
+def _subjects(text: str, sentence: _Sentence, q: Quantity) -> list[str]:
+    """The subjects listed before a number, across 、 and 和 (``货运量、货运值均增长``)."""
+    head = text[sentence.start : q.start]
+    head = re.split(r"[,，:：]", head)[-1]
+    head = _LEAD_WORDS.sub("", _TRAIL_WORDS.sub("", head))
+    return [w for w in re.split(r"[、和及与]", head) if w]
+
+
+def _share_subjects(
+    text: str,
+    sentence: _Sentence,
+    item: _Item,
+    items: list[_Item],
+    found: list[Quantity],
+    index: int,
+) -> None:
+    """``A、B均增长39%`` and ``A、B分别达100%``: one number for each subject; ``A、B分别增长
+    4.1%、5.6%``: the listed numbers take the subjects in order."""
+    before = text[sentence.start : item.q.start][-8:]
+    if not re.search(r"(均|都|分别)\S{0,5}$", before):
+        return
+    subjects = _subjects(text, sentence, item.q)
+    if len(subjects) < 2:
+        return
+    listed = 1
+    while index + listed < len(found) and _continues_list(
+        text, found[index + listed - 1].end, found[index + listed].start
+    ):
+        listed += 1
+    if listed == len(subjects):
+        item.shared_subjects = subjects
+        return
+    if listed == 1:
+        item.phrase = subjects[0]
+        for subject in subjects[1:]:
+            items.append(replace(item, phrase=subject, growths=[]))
 
 
 def _continues_list(text: str, previous_end: int, start: int) -> bool:
@@ -739,7 +739,7 @@ def _figure(
         and (item.basis == "cagr" or re.search(r"累计|五年|净增", sentence_before))
     ):
         return None  # an average or a sum over the past years: no one period's figure
-    region = _region_in(sentence_before) or region
+    region = _region_in(text[item.clause.start : q.start]) or region
     start = min([item.clause.start] + [g.clause.start for g in item.growths])
     end = max(
         [q.end]
@@ -748,6 +748,9 @@ def _figure(
     )
     if item.is_growth and not item.phrase:
         start = _extend_left(text, sentence, item.clause)
+    elif item.phrase and item.phrase not in text[start:end]:
+        # a subject listed before its number (A、B分别增长4.1%、5.6%): quote from the list
+        start = max(sentence.start, *(text.rfind(c, sentence.start, start) + 1 for c in ",，"))
     quote_end = end
     confidence = 0.9 if item.phrase else 0.6
     note = "力争" if "力争" in sentence_before or "争取" in sentence_before else ""
@@ -861,7 +864,11 @@ def extract(simplified: str, context: DocumentContext) -> list[Figure]:
         for phrase, code in REGION_PHRASES:
             if lead.startswith(phrase):
                 line_region = code
+        carried = frame  # 今年一季度,…; …: a period named once holds to the paragraph's end
         for sentence in _sentences(text, line):
-            figures.extend(_read_sentence(text, sentence, frame, context, doc_year, line_region))
+            own = _period_in(sentence.text, frame.year) if frame.mode == "result" else None
+            if own:
+                carried = replace(frame, period=own)
+            figures.extend(_read_sentence(text, sentence, carried, context, doc_year, line_region))
     del first
     return figures

@@ -14,7 +14,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.domain.extraction import DocumentContext, Figure, extract
-from app.domain.units import UnitError, parse_unit
+from app.domain.units import UnitError, parse_unit, tidy
+from app.errors import FieldError, ValidationFailed
 from app.models import Indicator
 from app.queries import reference as reference_queries
 from app.schemas.extraction import Proposal
@@ -127,10 +128,86 @@ def extract_document(
     session: Session, text: str, region: str, year: int | None, kind: str | None
 ) -> list[Proposal]:
     """The proposals for ``text``, its indicators named from the reference data."""
-    reference_queries_region = reference_queries.region(session, region)
-    if reference_queries_region is None:
-        from app.errors import FieldError, ValidationFailed
-
+    if reference_queries.region(session, region) is None:
         raise ValidationFailed([FieldError("region", f"unknown region '{region}'")])
-    names = indicator_names(reference_queries.indicators_by_code(session).values())
-    return propose(text, DocumentContext(region=region, year=year, kind=kind), names)
+    return propose(text, DocumentContext(region=region, year=year, kind=kind), names_in(session))
+
+
+def names_in(session: Session) -> list[IndicatorName]:
+    """Every indicator's names and aliases, read from the reference data."""
+    return indicator_names(reference_queries.indicators_by_code(session).values())
+
+
+SEED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "targets.csv": (
+        "indicator",
+        "region",
+        "start_year",
+        "end_year",
+        "basis",
+        "comparator",
+        "value",
+        "unit",
+        "baseline_year",
+        "baseline_value",
+        "stretch",
+        "quote",
+        "note",
+    ),
+    "plans.csv": (
+        "indicator",
+        "region",
+        "year",
+        "basis",
+        "comparator",
+        "value",
+        "unit",
+        "baseline_year",
+        "baseline_value",
+        "stretch",
+        "quote",
+        "note",
+    ),
+    "observations.csv": (
+        "indicator",
+        "region",
+        "period",
+        "value",
+        "unit",
+        "yoy_growth",
+        "reported_completion_rate",
+        "quote",
+        "note",
+    ),
+}
+_FILE_OF_KIND = {"target": "targets.csv", "plan": "plans.csv", "observation": "observations.csv"}
+
+
+def seed_rows(proposals: Sequence[Proposal]) -> dict[str, list[dict[str, str]]]:
+    """The proposals as rows of the seed files (seeds/FORMAT.md), by file name, sorted as
+    the seeds are; an unmatched indicator is left empty and its phrase put in the note."""
+    files: dict[str, list[dict[str, str]]] = {name: [] for name in SEED_COLUMNS}
+    for p in proposals:
+        values = p.model_dump()
+        note = p.note
+        if p.indicator is None:
+            note = f"indicator? {p.indicator_phrase}" + (f"; {note}" if note else "")
+        row = {column: _cell(values.get(column)) for column in SEED_COLUMNS[_FILE_OF_KIND[p.kind]]}
+        row["note"] = note
+        files[_FILE_OF_KIND[p.kind]].append(row)
+    for name, rows in files.items():
+        order = (
+            "period"
+            if name == "observations.csv"
+            else ("year" if name == "plans.csv" else "end_year")
+        )
+        rows.sort(key=lambda r: (r["indicator"], r["region"], r[order]))
+    return files
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(tidy(value), "f")
+    return str(value)
