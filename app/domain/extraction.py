@@ -278,7 +278,11 @@ def _is_heading(line: str) -> bool:
     stripped = line.strip().lstrip("-* ").rstrip("*")
     if not 0 < len(stripped) <= 40 or any(c in stripped for c in "。；;,，:："):
         return False
-    if not any(True for _ in quantities(stripped)):
+    if (
+        not any(True for _ in quantities(stripped))
+        and not _SIZE_CLASS.search(stripped)
+        and not _DOUBLING.search(stripped)
+    ):
         return True
     return bool(re.match(r"(?:19|20)\d\d年|过去|今后|未来|近", stripped))
 
@@ -385,7 +389,7 @@ def _heading_frame(line: str, frame: Frame, kind: str, year: int) -> Frame | Non
 # --- one sentence -----------------------------------------------------------------------------
 
 _GROWTH = re.compile(
-    r"(年均)?(?:同比)?(?:分别|均|都)?(增长|增速为?|增速达到?|增幅|提高|上升|下降|降低|减少|回落|增加)了?(?:分别)?(?:为|达|达到|至)?$"
+    r"(年均)?(?:同比)?(?:分别|均|都)?(增长|增速为?|增速达到?|增幅|提高|上升|下降|降低|减少|回落|增加)了?(?:分别)?(?:为|达|达到|至|约)?$"
 )
 _SHARE_DONE = re.compile(
     r"(完成(?:了)?(?:年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)(?:任务)?的|完成率(?:为|达到?)?|"
@@ -393,11 +397,11 @@ _SHARE_DONE = re.compile(
 )
 # Words that name a completion share, not a goal: struck out before goal words are sought.
 _COMPLETION_WORDS = re.compile(
-    r"完成(?:了)?(?:年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)+|年度(?:投资)?计划|完成率|目标任务"
+    r"完成(?:了)?(?:年初|年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)+|年度(?:投资)?计划|完成率|目标任务"
 )
 _COMPARISON = re.compile(
     r"(比上年|较上年|比去年|较去年|较年初|同比|较同期|比同期|较去年同期|较去年末|较上年末|比年初)"
-    r"[^,，、。；]{0,6}?(增加|减少|多|少|高出|提高|下降|降低|上升|增长|扩大|缩小)(了)?$"
+    r"[^,，、。；]{0,6}?(增加|减少|多|少|高出|提高|下降|降低|上升|增长|扩大|缩小)(了)?(?:超过|超|近|约|达)?$"
 )
 _COMPARATOR_BEFORE: tuple[tuple[str, str], ...] = (
     ("不低于", ">="),
@@ -476,6 +480,18 @@ def _comparator(before: str, after: str, frame_mode: str, lower: bool) -> str | 
     return "<=" if lower else ">="
 
 
+def _quoted(text: str, start: int, pos: int) -> bool:
+    """Inside “…” or 《…》 a number is part of a name (“支持市场主体发展36条”)."""
+    head = text[start:pos]
+    return head.count("“") > head.count("”") or head.count("《") > head.count("》")
+
+
+def _beneficiary(before: str, numbers_after: bool) -> bool:
+    """``为28.8万户企业降低失业保险费15.72亿元``: who benefits, when the clause also
+    states what they got."""
+    return numbers_after and bool(re.search(r"(?:^|[^\w])?(?:向|为|对|给)$", before))
+
+
 def _is_qualifier(text: str, q: Quantity, clause_end: int, numbers_after: bool) -> bool:
     """``3岁以下婴幼儿``, ``5000万元以上项目``: a size that qualifies a noun, not a figure."""
     after = text[q.end : clause_end]
@@ -494,7 +510,12 @@ def _read_sentence(
     s_text = sentence.text
     found = [q for q in quantities(text[sentence.start : sentence.end])]
     if not found:
-        return []
+        if frame.mode == "result" or not (_SIZE_CLASS.search(s_text) or _DOUBLING.search(s_text)):
+            return []
+        mode, year, _period, span = _sentence_frame(s_text, frame, doc_year)
+        return _size_classes(text, sentence, mode, year, span, line_region) + _doublings(
+            text, sentence, mode, year, span, line_region
+        )
     for q in found:
         q.start += sentence.start
         q.end += sentence.start
@@ -509,6 +530,8 @@ def _read_sentence(
         after = text[q.end : sentence.end]
         item = _Item(q, clause)
         numbers_after = any(o.start < clause.end for o in found[index + 1 :])
+        if _quoted(text, sentence.start, q.start) or _beneficiary(before, numbers_after):
+            continue
         if _is_qualifier(text, q, clause.end, numbers_after) or (
             q.unit in {"个百分点"} and mode == "result"
         ):
@@ -566,6 +589,8 @@ def _read_sentence(
     _attach_growth(items, text)
     _attach_completions(items, completions)
     figures: list[Figure] = []
+    if mode != "result":
+        figures.extend(_size_classes(text, sentence, mode, year, span, line_region))
     for item in items:
         if item.growth_of is not None:
             continue
@@ -617,6 +642,119 @@ def _continues_list(text: str, previous_end: int, start: int) -> bool:
     """Only a list mark between the number before and this one: 255家、6401家和45230家."""
     between = text[previous_end:start]
     return bool(re.fullmatch(r"\s*(?:、|和|及|与|,|，)\s*", between))
+
+
+_SIZE_CLASS = re.compile(
+    r"(?<![\d.一二三四五六七八九十])(?:([两二三四五六七八九十])大)?(万亿|千亿)级"
+)
+_CN_NUMBERS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def _size_classes(
+    text: str, sentence: _Sentence, mode: str, year: int, span: tuple[int, int], region: str
+) -> list[Figure]:
+    """``两大万亿级产业集群``, ``A、B、C等千亿级产业集群``: a goal of one 万亿元 (千亿元) of
+    output for each cluster named, as the seeds read it."""
+    figures = []
+    for match in _SIZE_CLASS.finditer(text, sentence.start, sentence.end):
+        start = max(
+            sentence.start, *(text.rfind(c, sentence.start, match.start()) + 1 for c in ",，:：")
+        )
+        head = re.sub(
+            r"^(?:力争|确保|加快|升级|打造|建设|培育|将|推动)+", "", text[start : match.start()]
+        )
+        head = re.sub(r"(?:打造成|打造|建设|培育|等)+$", "", head)
+        if "一批" in head:
+            continue  # 一批千亿级…: how many is not said
+        names = [n for n in re.split(r"[、和及与]", head) if n]
+        count = _CN_NUMBERS[match.group(1)] if match.group(1) else max(1, len(names))
+        if match.group(1) and len(names) == count:
+            pass
+        elif len(names) != count:
+            names = [head] * count
+        kind = "target" if mode == "target" else "plan"
+        for name in names:
+            figures.append(
+                Figure(
+                    kind,
+                    name[:40],
+                    region,
+                    None,
+                    year if kind == "plan" else None,
+                    span[0] if kind == "target" else None,
+                    span[1] if kind == "target" else None,
+                    "value",
+                    ">=",
+                    Decimal(1),
+                    match.group(2) + "元",
+                    None,
+                    None,
+                    start,
+                    match.end(),
+                    0.5,
+                    text[sentence.start : match.start()],
+                    f"{match.group(2)}级 read as at least 1 {match.group(2)}元 of output",
+                )
+            )
+    return figures
+
+
+_DOUBLING = re.compile(r"“?(?:双倍增|倍增|翻一番|翻番)”?")
+
+
+def _doublings(
+    text: str, sentence: _Sentence, mode: str, year: int, span: tuple[int, int], region: str
+) -> list[Figure]:
+    """``A和B“双倍增”``, ``绿色融资余额翻一番``: a goal of growing by 100 % for each subject,
+    when the sentence states no totals (with totals, the totals are the figures)."""
+    figures = []
+    for match in _DOUBLING.finditer(text, sentence.start, sentence.end):
+        start = max(
+            sentence.start, *(text.rfind(c, sentence.start, match.start()) + 1 for c in ",，:：")
+        )
+        head = re.sub(r"^(?:力争|确保|实现|推动|加快|全市)+", "", text[start : match.start()])
+        head = re.sub(r"(?:实现|达到|均|都)+$", "", head).strip("“”")
+        names = [n.strip("“”") for n in re.split(r"[、和及与]", head) if n.strip("“”")]
+        launched = re.match(r"(?:启动|实施|制定|开展)", head)
+        programme = re.match(r"(?:计划|行动|工程|方案|政策)", text[match.end() : match.end() + 2])
+        if not names or launched or programme:
+            continue  # 实施…倍增计划: a programme launched, not a stated goal
+        kind = "target" if mode == "target" else "plan"
+        for name in names:
+            figures.append(
+                Figure(
+                    kind,
+                    name[:40],
+                    region,
+                    None,
+                    year if kind == "plan" else None,
+                    span[0] if kind == "target" else None,
+                    span[1] if kind == "target" else None,
+                    "change",
+                    ">=",
+                    Decimal(100),
+                    "%",
+                    None,
+                    None,
+                    start,
+                    match.end(),
+                    0.6,
+                    text[sentence.start : match.start()],
+                    f"{match.group(0).strip('“”')} read as growth of at least 100 %",
+                )
+            )
+    return figures
 
 
 def _attach_completions(items: list[_Item], completions: list[_Item]) -> None:
@@ -696,7 +834,7 @@ def _sentence_frame(
     if mode == "result":
         goal = any(w in _COMPLETION_WORDS.sub("", s_text) for w in _FIRM_GOAL_WORDS)
         open_year = year >= doc_year
-        if "预计" in s_text and open_year and "全年" in s_text:
+        if open_year and re.search(r"预计(?:全年|今年|年底|年末)", s_text):
             goal = True
         if (
             goal
