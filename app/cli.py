@@ -1,4 +1,5 @@
-"""Command line: ``python -m app db upgrade | seed load | keys create|list|revoke | serve``."""
+"""Command line: ``python -m app db upgrade | seed load | keys create|list|revoke |
+documents extract | serve``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from app.settings import PROJECT_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from app.services.extraction import IndicatorName
 
 T = TypeVar("T")
 
@@ -105,6 +108,65 @@ def keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def documents_extract(args: argparse.Namespace) -> int:
+    """Print a document's proposals: one CSV (a ``kind`` column, then the seed columns),
+    JSON, or with ``--out`` the three seed files, so that its seeds start from them."""
+    import csv
+    import json
+
+    from app.domain.extraction import DocumentContext
+    from app.services import extraction
+
+    try:
+        text = args.file.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    context = DocumentContext(region=args.region, year=args.year, kind=args.kind)
+    proposals = extraction.propose(text, context, _indicator_names())
+    if args.json:
+        items = [p.model_dump(mode="json") for p in proposals]
+        print(json.dumps({"items": items, "total": len(items)}, ensure_ascii=False, indent=2))
+        return 0
+    files = extraction.seed_rows(proposals)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, rows in files.items():
+            with (args.out / name).open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, extraction.SEED_COLUMNS[name], lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+        print(f"{len(proposals)} proposals written to {args.out}", file=sys.stderr)
+        return 0
+    seed_columns = dict.fromkeys(c for cs in extraction.SEED_COLUMNS.values() for c in cs)
+    columns = ["kind", *seed_columns]
+    writer = csv.DictWriter(sys.stdout, columns, lineterminator="\n")
+    writer.writeheader()
+    for name, rows in files.items():
+        for row in rows:
+            writer.writerow({"kind": name.removesuffix("s.csv"), **row})
+    return 0
+
+
+def _indicator_names() -> list[IndicatorName]:
+    """The indicators of the configured database, to name each figure's indicator; without
+    a reachable database the proposals keep only the phrases."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import make_engine, make_sessionmaker
+    from app.services.extraction import names_in
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return list(names_in(session))
+    except SQLAlchemyError as exc:
+        print(f"indicators not matched (database: {type(exc).__name__})", file=sys.stderr)
+        return []
+    finally:
+        engine.dispose()
+
+
 def serve(host: str, port: int) -> None:
     import uvicorn
 
@@ -156,6 +218,24 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_parser(
         "refresh", help="recompute every goal's stored status (after loading rows by hand)"
     )
+    documents = sub.add_parser("documents", help="read new documents").add_subparsers(
+        dest="documents_command", required=True
+    )
+    extract = documents.add_parser("extract", help="propose a document's figures (seed format)")
+    extract.add_argument("file", type=Path)
+    form = extract.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="the API's JSON answer")
+    form.add_argument("--csv", action="store_true", help="one CSV with a kind column (default)")
+    form.add_argument(
+        "--out", type=Path, help="write targets.csv, plans.csv, observations.csv here"
+    )
+    extract.add_argument("--region", default="500000", help="the document's subject region")
+    extract.add_argument("--year", type=int, help="the year it was written (default: its title)")
+    extract.add_argument(
+        "--kind",
+        choices=["action_plan", "plan_execution_report", "work_report_digest", "article"],
+        help="the kind of document (default: read from its title)",
+    )
     srv = sub.add_parser("serve", help="serve the API")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
@@ -192,6 +272,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return keys(args)
     if args.command == "progress":
         return progress_refresh()
+    if args.command == "documents":
+        return documents_extract(args)
     if args.command == "observations":
         from app.importer import http_sender, local_sender, run_import
 

@@ -28,7 +28,16 @@ from app.api.response_cache import (
     ResponseCacheMiddleware,
     invalidate_on_commit,
 )
-from app.api.routes import audit, goals, health, observations, posting, reference, summary
+from app.api.routes import (
+    audit,
+    documents,
+    goals,
+    health,
+    observations,
+    posting,
+    reference,
+    summary,
+)
 from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.logging_setup import install_log_redaction
@@ -199,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (posting, "observations"),
         (summary, "summary"),
         (audit, "audit"),
+        (documents, "documents"),
     ):
         app.include_router(
             module.router, prefix="/api/v1", tags=[tag], dependencies=api_dependencies
