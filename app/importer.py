@@ -77,7 +77,7 @@ def local_sender(key: str, sessions: Callable[[], Session] | None = None) -> Sen
             try:
                 post = posting.Post(
                     rows=posting.parse_json_rows(body)[0],
-                    key=authenticate(session, key, ("analyst", "admin")),
+                    key=authenticate(session, key, ("analyst", "reviewer", "admin")),
                     max_rows=settings.max_batch_rows,
                     minimal=True,
                     idempotency_key=idempotency_key,

@@ -99,3 +99,27 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
             if code is not None:
                 counts[code][name] = count
     return counts
+
+
+def parents(session: Session, codes: Collection[str]) -> dict[str, str | None]:
+    """The parent of each of these regions that exists (None for a top region)."""
+    found: dict[str, str | None] = {}
+    wanted = sorted(codes)
+    for start in range(0, len(wanted), MAX_CODES_LISTED):
+        stmt = select(Region.code, Region.parent_code).where(
+            Region.code.in_(wanted[start : start + MAX_CODES_LISTED])
+        )
+        found.update({code: parent for code, parent in session.execute(stmt)})
+    return found
+
+
+def children(session: Session, codes: Collection[str]) -> list[str]:
+    """The regions whose parent is one of these."""
+    found: list[str] = []
+    wanted = sorted(codes)
+    for start in range(0, len(wanted), MAX_CODES_LISTED):
+        stmt = select(Region.code).where(
+            Region.parent_code.in_(wanted[start : start + MAX_CODES_LISTED])
+        )
+        found += session.scalars(stmt)
+    return found

@@ -61,6 +61,8 @@ OBSERVATION_COLUMNS = (
     "note",
     "recorded_at",
     "recorded_by",
+    "state",
+    "published_at",
 )
 AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
 

@@ -44,7 +44,7 @@ from app.queries.revisions import (
     top_revisions,
 )
 from app.schemas.write import ObservationCreate
-from app.services import idempotency, render, stored_reads
+from app.services import idempotency, render, scopes, stored_reads
 from app.services.api_keys import touch
 from app.services.backlog_refresher import WRITES
 from app.services.figures import ReferenceData, load_reference, observation_values
@@ -138,6 +138,7 @@ def _post(session: Session, request: Post) -> Posted:
         record = idempotency.replay(session, request.key, idem_key, request.fingerprint)
         if record is not None:
             return Posted(record.status_code, record.response_body.encode())
+    scopes.require_rows(session, request.key, request.rows)
     body = _answer(session, request)
     if idem_key is not None:
         idempotency.remember(
