@@ -27,7 +27,16 @@ from app.api.response_cache import (
     ResponseCacheMiddleware,
     invalidate_on_commit,
 )
-from app.api.routes import audit, goals, health, observations, posting, reference, summary
+from app.api.routes import (
+    audit,
+    goals,
+    health,
+    observations,
+    posting,
+    reference,
+    review,
+    summary,
+)
 from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.services.backlog_refresher import BacklogRefresher
@@ -184,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (goals, "targets and plans"),
         (observations, "observations"),
         (posting, "observations"),
+        (review, "observations"),
         (summary, "summary"),
         (audit, "audit"),
     ):

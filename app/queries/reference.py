@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.models import Document, Indicator, Observation, Plan, Region, Target
 from app.text import like_pattern, normalise_query
@@ -113,13 +113,9 @@ def parents(session: Session, codes: Collection[str]) -> dict[str, str | None]:
     return found
 
 
-def children(session: Session, codes: Collection[str]) -> list[str]:
-    """The regions whose parent is one of these."""
-    found: list[str] = []
-    wanted = sorted(codes)
-    for start in range(0, len(wanted), MAX_CODES_LISTED):
-        stmt = select(Region.code).where(
-            Region.parent_code.in_(wanted[start : start + MAX_CODES_LISTED])
-        )
-        found += session.scalars(stmt)
-    return found
+def within(codes: Collection[str]) -> Select[str]:
+    """The codes of these regions and of every region below them (a recursive query)."""
+    tree = select(Region.code).where(Region.code.in_(sorted(codes))).cte("scope", recursive=True)
+    below = aliased(Region)
+    tree = tree.union_all(select(below.code).where(below.parent_code == tree.c.code))
+    return select(tree.c.code)

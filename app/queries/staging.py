@@ -76,14 +76,14 @@ _PERIOD_RANK = (
 
 def _latest_positive_level(years: str) -> str:
     """The latest period before the staged row's, among those ``years`` select, whose
-    newest revision recorded by :now is positive."""
+    newest revision published by :now is positive."""
     return f"""
     SELECT newest.period, newest.value FROM (
         SELECT DISTINCT ON (o.period_year, o.period_end_month, {_PERIOD_RANK})
             o.period, o.value
         FROM observation o
         WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
-          AND o.period_year <= i.period_year AND {years} AND o.recorded_at <= :now
+          AND o.period_year <= i.period_year AND {years} AND o.published_at <= :now
           AND o.id < :before_id
           AND (o.period_year, o.period_end_month, {_PERIOD_RANK})
               < (i.period_year, i.period_end_month, i.period_rank)
@@ -96,7 +96,7 @@ def _latest_positive_level(years: str) -> str:
 
 # The outlier rule of app/domain/plausibility.py in SQL, for every staged row of a part at
 # once (:factor is its OUTLIER_FACTOR). Each comparable figure is the newest revision
-# recorded by :now of its period, and counts only when positive: the newest is taken
+# published by :now of its period, and counts only when positive: the newest is taken
 # first, then tested (a non-positive newest revision hides the older ones, as the domain's
 # ``latest_earlier_positive`` reads the newest value of each period).
 _OUTLIERS = f"""
@@ -105,7 +105,7 @@ FROM {STAGING} i
 CROSS JOIN LATERAL (
     SELECT o.period, o.value FROM observation o
     WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
-      AND o.period = i.year_before AND o.recorded_at <= :now AND o.id < :before_id
+      AND o.period = i.year_before AND o.published_at <= :now AND o.id < :before_id
     ORDER BY o.revision DESC LIMIT 1
 ) c
 WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND i.value > 0
@@ -187,7 +187,7 @@ def check(
 ) -> list[tuple[int, int, str | None, Decimal | None]]:
     """For each staged row of ``part`` (first and last row number): its revision and, if
     it is more than ``factor`` times, or less than 1/``factor`` of, the latest revision
-    recorded by ``now`` of its comparable figure, that figure's period and value. The
+    published by ``now`` of its comparable figure, that figure's period and value. The
     comparable figure of a flow is the same period a year before; of a level, the latest
     earlier period whose figure is positive. Only figures with ids below ``before_id``
     count."""

@@ -91,6 +91,7 @@ class PostOutcome:
 class Post:
     """Figures to record, as any door hands them to ``post``.
 
+    ``pending``: the figures wait for a reviewer (``review.needs_review``).
     ``minimal``: answer only ``{"stored", "ids", "warnings"}`` and leave the posted series'
     goals to the backlog (Prefer: return=minimal). ``idempotency_key`` with the request's
     ``fingerprint`` (``fingerprint()``): a retry returns the first answer, records nothing.
@@ -102,6 +103,8 @@ class Post:
     minimal: bool = False
     idempotency_key: str | None = None
     fingerprint: str = ""
+    # Stored pending, published only when a reviewer approves (review.needs_review).
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def _answer(session: Session, request: Post) -> bytes:
         request.key.name,
         max_rows=request.max_rows,
         mark_stale=request.minimal,
+        pending=request.pending,
     )
     if request.minimal:
         return render.post_summary_json(outcome.ids, outcome.warnings)
@@ -383,12 +387,15 @@ def record_observations(
     max_rows: int,
     now: datetime | None = None,
     mark_stale: bool = False,
+    pending: bool = False,
 ) -> PostOutcome:
     """Check every row (schema, then reference data); store them all as new revisions or none.
 
     ``mark_stale``: on Postgres, the statement that stores the rows adds their series to the
     backlog, for its refresher (app/services/backlog_refresher.py); SQLite has no backlog
     and recomputes their goals now. Otherwise recomputing them is the caller's.
+    ``pending``: stored unpublished, for a reviewer (app/services/review.py); they take
+    their revision numbers now, and no read sees them until they are approved.
     """
     now = now or datetime.now(UTC)
     _check_size(rows, max_rows)
@@ -414,6 +421,9 @@ def record_observations(
                 rows[start : start + PART_ROWS], start + 1, ref, now, recorded_at, actor, seen
             )
             errors += part_errors
+            if pending:
+                for values in part:
+                    values["state"], values["published_at"] = "pending", None
             if store is not None and not errors:
                 store.submit(start + 1, part)
             built += part

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.errors import AppError, FieldError
 from app.models import ApiKey
 from app.queries import api_keys as q
-from app.queries.reference import children, parents
+from app.queries.reference import parents
 
 # Deeper than any real hierarchy (province, city, district, zone): a guard against a cycle.
 MAX_DEPTH = 32
@@ -88,17 +88,3 @@ def require_rows(session: Session, key: ApiKey, rows: Iterable[object]) -> None:
     if first:
         require(session, key, first)
 
-
-def covered(session: Session, key: ApiKey) -> set[str] | None:
-    """Every region the key may write for, descendants included; None when unscoped."""
-    codes = scope(session, key)
-    if not codes:
-        return None
-    regions = set(codes)
-    frontier = set(codes)
-    for _ in range(MAX_DEPTH):
-        frontier = set(children(session, frontier)) - regions
-        if not frontier:
-            break
-        regions |= frontier
-    return regions
