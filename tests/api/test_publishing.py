@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from app.importer import local_sender, run_import
 from app.main import create_app
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from tests.conftest import bearer
 
 # 355 亿元 of fixed-asset investment in 2023: the 长寿区 plan "带动全年固定资产投资完成350亿元"
@@ -289,6 +292,21 @@ def test_reviewers_decide_for_their_regions_and_below_admins_everywhere(
     zone = _post(review, keys["changshou"], ZONE_FAI_2023).json()["items"][0]["id"]
     district = _post(review, keys["changshou"], CHANGSHOU_FAI_2023).json()["items"][0]["id"]
     city = _post(review, keys["analyst"], CITY_FAI_2023).json()["items"][0]["id"]
+    queue = {"state": "pending", "indicator": "fixed_asset_investment"}
+    listed = {
+        who: [
+            o["id"]
+            for o in review.get(OBSERVATIONS, params=queue, headers=bearer(keys[who])).json()[
+                "items"
+            ]
+        ]
+        for who in ("changshou-reviewer", "zone-reviewer", "reviewer")
+    }
+    assert listed == {
+        "changshou-reviewer": [district, zone],  # its region and the zone below it
+        "zone-reviewer": [zone],
+        "reviewer": [city, district, zone],  # unscoped: every region
+    }
     # A batch is decided all or none: one figure outside the scope and nothing changes.
     mixed = _decide(review, keys["changshou-reviewer"], [zone, city], "approve")
     assert mixed.status_code == 403 and "500000" in mixed.json()["message"]
@@ -359,3 +377,41 @@ def test_in_immediate_mode_figures_are_published_when_recorded(
     assert item["state"] == "published" and item["published_at"] == item["recorded_at"]
     assert item["reviewed_at"] is None and item["reviewed_by"] is None
     assert _plan_350(client)["progress"]["completion_rate"] == 101.4286
+
+
+def test_the_local_import_obeys_scope_and_review_mode(
+    review: TestClient,
+    keys: dict[str, str],
+    connection: Connection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``observations import`` without --url posts through the same path: its figures wait
+    for a reviewer under PUBLISH_MODE=review, and a row outside the key's scope stops it."""
+    monkeypatch.setenv("PUBLISH_MODE", "review")
+    get_settings.cache_clear()
+    try:
+
+        def sessions() -> Session:
+            return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+        sheet = tmp_path / "changshou.csv"
+        sheet.write_text(
+            "indicator,region,period,value,unit\nfixed_asset_investment,500115,2023,355,亿元\n"
+        )
+        send = local_sender(keys["changshou"], sessions)
+        assert run_import(sheet, send, out=io.StringIO()) == 0
+        assert _figures(review, "500115") == []
+        pending = review.get(
+            OBSERVATIONS, params={"state": "pending"}, headers=bearer(keys["changshou"])
+        ).json()["items"]
+        assert [(o["region"]["code"], o["value"]) for o in pending] == [("500115", 355)]
+        city = tmp_path / "city.csv"
+        city.write_text(
+            "indicator,region,period,value,unit\nfixed_asset_investment,500000,2023,29000,亿元\n"
+        )
+        report = io.StringIO()
+        assert run_import(city, send, out=report) != 0
+        assert "500000" in report.getvalue() and "scope" in report.getvalue(), report.getvalue()
+    finally:
+        get_settings.cache_clear()
