@@ -1,9 +1,9 @@
 """Which regions a key may write for: those of its scope and their descendants.
 
 A key with no regions is unscoped (every key made before scopes existed): it may write
-for every region, and checking it costs no query. A scoped key's check walks up from
-each region written to its ancestors (a few levels, one query per level) until it meets
-a region of the scope or the top.
+for every region, and checking it costs one query (its regions). A scoped key's check
+walks up from each region written to its ancestors (a few levels, one query per level)
+until it meets a region of the scope or the top.
 """
 
 from __future__ import annotations
@@ -87,4 +87,3 @@ def require_rows(session: Session, key: ApiKey, rows: Iterable[object]) -> None:
             first.setdefault(region, number)
     if first:
         require(session, key, first)
-
