@@ -90,9 +90,10 @@ def keys(args: argparse.Namespace) -> int:
     try:
         if args.keys_command == "create":
             key = in_one_transaction(
-                lambda session: api_keys.create_key(session, args.name, args.role)
+                lambda session: api_keys.create_key(session, args.name, args.role, args.region)
             )
-            print(f"created {args.role} key '{args.name}'; it is shown once, store it now:")
+            scope = f" for {', '.join(args.region)} and their subregions" if args.region else ""
+            print(f"created {args.role} key '{args.name}'{scope}; it is shown once, store it now:")
             print(key)
         elif args.keys_command == "list":
             for row in in_one_transaction(api_keys.list_keys):
@@ -102,7 +103,7 @@ def keys(args: argparse.Namespace) -> int:
             return 1
         else:
             print(f"revoked '{args.name}'")
-    except api_keys.KeyNameTaken as exc:
+    except api_keys.KeyRefused as exc:
         print(str(exc), file=sys.stderr)
         return 1
     return 0
@@ -199,7 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     key = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = key.add_parser("create", help="create a key; prints it on the last line")
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=["analyst", "admin"])
+    create.add_argument("--role", required=True, choices=["analyst", "reviewer", "admin"])
+    create.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="scope the key to this region and its subregions (repeatable; default: all)",
+    )
     key.add_parser("list", help="list keys")
     revoke = key.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
@@ -208,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp = obs.add_parser("import", help="post a CSV file of figures (batches of 10,000)")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--key", required=True, help="an analyst or admin API key")
+    imp.add_argument("--key", required=True, help="an analyst, reviewer or admin API key")
     imp.add_argument(
         "--url", help="a running service, e.g. http://127.0.0.1:8000 (default: DATABASE_URL)"
     )

@@ -66,6 +66,7 @@ def local_sender(key: str, sessions: Callable[[], Session] | None = None) -> Sen
     from app.db import UnitOfWork, make_engine, make_sessionmaker
     from app.services import posting
     from app.services.api_keys import authenticate
+    from app.services.review import needs_review
     from app.settings import get_settings
 
     settings = get_settings()
@@ -75,13 +76,15 @@ def local_sender(key: str, sessions: Callable[[], Session] | None = None) -> Sen
     def send(body: bytes, idempotency_key: str) -> tuple[int, dict[str, Any]]:
         with sessions() as session:
             try:
+                poster = authenticate(session, key, ("analyst", "reviewer", "admin"))
                 post = posting.Post(
                     rows=posting.parse_json_rows(body)[0],
-                    key=authenticate(session, key, ("analyst", "admin")),
+                    key=poster,
                     max_rows=settings.max_batch_rows,
                     minimal=True,
                     idempotency_key=idempotency_key,
                     fingerprint=posting.fingerprint(OBSERVATIONS_PATH, CONTENT_TYPE, body, True),
+                    pending=needs_review(settings.publish_mode, poster),
                 )
                 posted = posting.post(UnitOfWork(session), post)
             except AppError as exc:

@@ -36,6 +36,7 @@ from app.api.routes import (
     observations,
     posting,
     reference,
+    review,
     summary,
 )
 from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (goals, "targets and plans"),
         (observations, "observations"),
         (posting, "observations"),
+        (review, "observations"),
         (summary, "summary"),
         (audit, "audit"),
         (documents, "documents"),

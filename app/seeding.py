@@ -415,6 +415,7 @@ def _sync_observations(
         "quote",
         "note",
         "recorded_at",
+        "published_at",
     )
     for doc, obs in observations:
         key = (doc, obs.indicator_code, obs.region_code, obs.period)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     # Prefer: return=minimal once the worker is quiet (app/services/backlog_refresher.py),
     # on Postgres only. Off, the summary and status filters still recompute them on demand.
     backlog_refresher: bool = True
+    # ``review``: an analyst's or reviewer's figures are pending until a reviewer of their
+    # region approves them (POST /api/v1/observations/review); an admin's are published
+    # at once. ``immediate``: every figure is published when it is recorded.
+    publish_mode: Literal["immediate", "review"] = "immediate"
 
 
 @lru_cache

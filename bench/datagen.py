@@ -62,6 +62,8 @@ OBSERVATION_COLUMNS = (
     "note",
     "recorded_at",
     "recorded_by",
+    "state",
+    "published_at",
 )
 GOAL_COLUMNS = (
     "id",
@@ -436,7 +438,7 @@ def observation_lines(spec: Spec) -> Iterator[str]:
                     yield (
                         f"{obs_id}\t{code}\t{rcode}\t{label}\t{year}\t{end_month}\t{rev}\t"
                         f"{v}\t{unit}\t{v}\t{unit}\t{yoy}\t\\N\t\\N\t\\N\t\\N\t"
-                        f"{stamps[rev - 1]}\tbench-generator\n"
+                        f"{stamps[rev - 1]}\tbench-generator\tpublished\t{stamps[rev - 1]}\n"
                     )
 
 
@@ -484,5 +486,5 @@ def ingest_copy_lines(rows: list[dict[str, object]], recorded_at: datetime) -> I
         yield (
             f"{row['indicator']}\t{row['region']}\t{period}\t{year}\t{end_month}\t1\t"
             f"{v}\t{row['unit']}\t{v}\t{row['unit']}\t{row['yoy_growth']:.2f}\t\\N\t\\N\t\\N\t\\N\t"
-            f"{stamp}\tbench-copy\n"
+            f"{stamp}\tbench-copy\tpublished\t{stamp}\n"
         )

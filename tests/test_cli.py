@@ -47,6 +47,34 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(seeded: Path) -> None
     assert again.returncode == 1
 
 
+CREATE_CS = ["keys", "create", "--name", "cs", "--role", "reviewer"]
+
+
+def test_keys_are_scoped_to_regions(seeded: Path) -> None:
+    made = run(
+        [*CREATE_CS, "--region", "500115", "--region", "500000-SC"],
+        seeded,
+    ).stdout
+    assert "for 500115, 500000-SC and their subregions" in made
+    listing = run(["keys", "list"], seeded).stdout.splitlines()
+    (row,) = [line for line in listing if line.startswith("cs\t")]
+    assert row.split("\t")[1:3] == ["reviewer", "regions 500000-SC,500115"]
+    run(["keys", "create", "--name", "everywhere", "--role", "analyst"], seeded)
+    (unscoped,) = [
+        line
+        for line in run(["keys", "list"], seeded).stdout.splitlines()
+        if line.startswith("everywhere\t")
+    ]
+    assert unscoped.split("\t")[2] == "regions all"
+    unknown = run(
+        ["keys", "create", "--name", "nowhere", "--role", "analyst", "--region", "999999"],
+        seeded,
+        check=False,
+    )
+    assert unknown.returncode == 1 and "no region 999999" in unknown.stderr
+    assert "nowhere" not in run(["keys", "list"], seeded).stdout
+
+
 def test_import_posts_a_csv_in_batches(seeded: Path, tmp_path: Path) -> None:
     key = run(["keys", "create", "--name", "importer", "--role", "analyst"], seeded).stdout.split()[
         -1

@@ -16,6 +16,7 @@ from tests.conftest import run_migrations
 
 TABLES = {
     "api_key",
+    "api_key_region",
     "audit_entry",
     "document",
     "goal_status_tally",
@@ -33,7 +34,9 @@ TABLES = {
 def empty_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     """A database of its own, empty, on the suite's backend."""
     if database_url.startswith("postgresql"):
-        url = make_url(database_url).set(database="policy_tracker_migrations")
+        suite = make_url(database_url)
+        # Named after the suite's database: suites run side by side never share it.
+        url = suite.set(database=f"{suite.database}_migrations")
         admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
@@ -111,3 +114,54 @@ def test_the_suite_refuses_to_drop_a_database_not_named_for_tests() -> None:
     with pytest.raises(pytest.exit.Exception, match=r"'tracker'.*contains 'test'"):
         refuse_unless_for_tests("postgresql+psycopg://postgres@127.0.0.1:5432/tracker")
     refuse_unless_for_tests("postgresql+psycopg://postgres@127.0.0.1:5432/pt_defects_test")
+
+
+def test_publishing_rights_keep_stored_figures_public(empty_engine: Engine) -> None:
+    """0009: a figure stored before it is published from its recorded_at; a downgrade
+    deletes the figures never published (they would turn public) and makes reviewers
+    analysts."""
+    with empty_engine.begin() as conn:
+        run_migrations(conn, "0007")
+        conn.execute(
+            text(
+                "INSERT INTO region (code, name, name_en, kind) VALUES ('500000', '重庆市', "
+                "'Chongqing', 'municipality');"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO indicator (code, name, name_en, unit, measure, category) "
+                "VALUES ('gdp', '地区生产总值', 'GDP', '亿元', 'flow', 'economy')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO observation (indicator_code, region_code, period, period_year, "
+                "period_end_month, revision, value, recorded_at, recorded_by) VALUES "
+                "('gdp', '500000', '2023', 2023, 12, 1, '30145.79', "
+                "'2024-01-20 08:00:00+00:00', 'seed')"
+            )
+        )
+        run_migrations(conn, "0009")
+        state, published, recorded = conn.execute(
+            text("SELECT state, published_at, recorded_at FROM observation")
+        ).one()
+        assert state == "published"
+        assert published == recorded
+        conn.execute(
+            text(
+                "INSERT INTO observation (indicator_code, region_code, period, period_year, "
+                "period_end_month, revision, value, recorded_at, recorded_by, state) VALUES "
+                "('gdp', '500000', '2023', 2023, 12, 2, '30200', "
+                "'2024-02-01 08:00:00+00:00', 'analyst', 'pending')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_key (name, role, key_hash, created_at) VALUES "
+                "('r', 'reviewer', 'h', '2024-01-01 00:00:00+00:00')"
+            )
+        )
+        run_migrations(conn, "0007", down=True)
+        assert conn.execute(text("SELECT revision FROM observation")).scalars().all() == [1]
+        assert conn.execute(text("SELECT role FROM api_key")).scalar_one() == "analyst"

@@ -43,5 +43,6 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None, recreate="never") as batch_op:
             batch_op.drop_column("sources_json")
         op.execute(f'UPDATE "{table}" SET read_json = NULL WHERE read_json IS NOT NULL')
-    with op.batch_alter_table("indicator", schema=None) as batch_op:
+    # In place too: a copy of indicator would have to drop a table that figures refer to.
+    with op.batch_alter_table("indicator", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("aliases")

@@ -1,4 +1,5 @@
-"""Bearer API keys with a role: analysts post figures, admins also edit targets and plans."""
+"""Bearer API keys with a role: analysts post figures, reviewers also approve them, admins
+also edit targets and plans."""
 
 from __future__ import annotations
 
@@ -62,5 +63,6 @@ def require_role(*roles: str) -> Callable[[ApiKey], ApiKey]:
     return _check
 
 
-AnalystKey = Annotated[ApiKey, Depends(require_role("analyst", "admin"))]
+AnalystKey = Annotated[ApiKey, Depends(require_role("analyst", "reviewer", "admin"))]
+ReviewerKey = Annotated[ApiKey, Depends(require_role("reviewer", "admin"))]
 AdminKey = Annotated[ApiKey, Depends(require_role("admin"))]

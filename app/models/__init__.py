@@ -1,6 +1,6 @@
 """All tables, imported here so that Alembic and the tests see the whole metadata."""
 
-from app.models.api_key import ApiKey
+from app.models.api_key import ApiKey, ApiKeyRegion
 from app.models.audit import AuditEntry, IdempotencyRecord
 from app.models.backlog import StaleSeries
 from app.models.goal import Plan, Target
@@ -10,6 +10,7 @@ from app.models.tally import GoalStatusTally
 
 __all__ = [
     "ApiKey",
+    "ApiKeyRegion",
     "AuditEntry",
     "Document",
     "GoalStatusTally",

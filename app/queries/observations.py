@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Numeric, Select, and_, select, type_coerce
+from sqlalchemy import Numeric, Select, and_, select, type_coerce, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from app.domain.periods import parse_period
 from app.models import Indicator, Observation, Region
+from app.queries.reference import within
 
 
 def _with_refs(stmt: Select[Observation]) -> Select[Observation, Indicator, Region]:
@@ -23,7 +24,8 @@ def _with_refs(stmt: Select[Observation]) -> Select[Observation, Indicator, Regi
 
 
 def latest_revisions(as_of: datetime) -> Select[Observation]:
-    """Observations that are the newest revision of their key among those recorded by ``as_of``."""
+    """Observations that are the newest revision of their key among those published by
+    ``as_of`` (a pending or rejected figure has no ``published_at``: never among them)."""
     newer = aliased(Observation)
     newer_exists = (
         select(newer.id)
@@ -31,12 +33,12 @@ def latest_revisions(as_of: datetime) -> Select[Observation]:
             newer.indicator_code == Observation.indicator_code,
             newer.region_code == Observation.region_code,
             newer.period == Observation.period,
-            newer.recorded_at <= as_of,
+            newer.published_at <= as_of,
             newer.revision > Observation.revision,
         )
         .exists()
     )
-    return select(Observation).where(Observation.recorded_at <= as_of, ~newer_exists)
+    return select(Observation).where(Observation.published_at <= as_of, ~newer_exists)
 
 
 def observations_query(
@@ -46,9 +48,19 @@ def observations_query(
     region: str | None = None,
     period: str | None = None,
     include_revisions: bool = False,
+    state: str = "published",
+    scope: Collection[str] | None = None,
 ) -> Select[Observation, Indicator, Region]:
-    if include_revisions:
-        base = select(Observation).where(Observation.recorded_at <= as_of)
+    """Published figures by ``as_of``; or, for ``state`` pending or rejected, every such
+    figure recorded by ``as_of`` in the regions of ``scope`` and below (None: all)."""
+    if state != "published":
+        base = select(Observation).where(
+            Observation.state == state, Observation.recorded_at <= as_of
+        )
+        if scope is not None:
+            base = base.where(Observation.region_code.in_(within(scope)))
+    elif include_revisions:
+        base = select(Observation).where(Observation.published_at <= as_of)
     else:
         base = latest_revisions(as_of)
     conditions = []
@@ -73,7 +85,7 @@ def observations_query(
 def series_history(
     session: Session, as_of: datetime, indicator: str, region: str
 ) -> list[Observation]:
-    """Every period's latest revision (recorded by ``as_of``) of one series, oldest period
+    """Every period's latest revision (published by ``as_of``) of one series, oldest period
     first: one range read of the natural-key index, superseded revisions dropped here."""
     stmt = _one_series(as_of, indicator, region).order_by(Observation.period, Observation.revision)
     latest = {obs.period: obs for obs in session.scalars(stmt)}  # the last revision wins
@@ -124,7 +136,7 @@ def latest_points(
                 _exact(session, Observation.reported_completion_rate),
             )
             .where(
-                Observation.recorded_at <= as_of,
+                Observation.published_at <= as_of,
                 Observation.region_code.in_(chunk),
                 Observation.indicator_code.in_(indicators),
             )
@@ -157,15 +169,38 @@ def _exact(session: Session, column: InstrumentedAttribute[Any]) -> Any:
 def every_revision(
     session: Session, as_of: datetime, indicator: str, region: str
 ) -> list[Observation]:
-    """Every revision of one series recorded by ``as_of``, the newest first."""
-    newest_first = (Observation.recorded_at.desc(), Observation.id.desc())
+    """Every revision of one series published by ``as_of``, the newest first."""
+    newest_first = (Observation.published_at.desc(), Observation.id.desc())
     return list(session.scalars(_one_series(as_of, indicator, region).order_by(*newest_first)))
 
 
 def _one_series(as_of: datetime, indicator: str, region: str) -> Select[Observation]:
-    """Every revision of one (indicator, region) series recorded by ``as_of``."""
+    """Every revision of one (indicator, region) series published by ``as_of``."""
     return select(Observation).where(
         Observation.indicator_code == indicator,
         Observation.region_code == region,
-        Observation.recorded_at <= as_of,
+        Observation.published_at <= as_of,
     )
+
+
+def by_ids(session: Session, ids: Collection[int]) -> list[Observation]:
+    """These observations (those that exist), by id."""
+    stmt = select(Observation).where(Observation.id.in_(sorted(ids))).order_by(Observation.id)
+    return list(session.scalars(stmt))
+
+
+def with_refs_by_ids(ids: Collection[int]) -> Select[Observation, Indicator, Region]:
+    return _with_refs(select(Observation).where(Observation.id.in_(sorted(ids)))).order_by(
+        Observation.id
+    )
+
+
+def decide(session: Session, ids: Collection[int], values: dict[str, Any]) -> int:
+    """Set ``values`` on those of these observations that are still pending; how many."""
+    stmt = (
+        update(Observation)
+        .where(Observation.id.in_(sorted(ids)), Observation.state == "pending")
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount  # type: ignore[attr-defined, no-any-return]

@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.models import Document, Indicator, Observation, Plan, Region, Target
 from app.text import like_pattern, normalise_query, query_variants
@@ -121,3 +121,23 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
             if code in counts:
                 counts[code][name] += 1
     return counts
+
+
+def parents(session: Session, codes: Collection[str]) -> dict[str, str | None]:
+    """The parent of each of these regions that exists (None for a top region)."""
+    found: dict[str, str | None] = {}
+    wanted = sorted(codes)
+    for start in range(0, len(wanted), MAX_CODES_LISTED):
+        stmt = select(Region.code, Region.parent_code).where(
+            Region.code.in_(wanted[start : start + MAX_CODES_LISTED])
+        )
+        found.update({code: parent for code, parent in session.execute(stmt)})
+    return found
+
+
+def within(codes: Collection[str]) -> Select[str]:
+    """The codes of these regions and of every region below them (a recursive query)."""
+    tree = select(Region.code).where(Region.code.in_(sorted(codes))).cte("scope", recursive=True)
+    below = aliased(Region)
+    tree = tree.union_all(select(below.code).where(below.parent_code == tree.c.code))
+    return select(tree.c.code)

@@ -91,7 +91,8 @@ def _matching(
 
 
 def top_revisions(session: Session, keys: Iterable[NaturalKey]) -> dict[NaturalKey, int]:
-    """The highest revision recorded so far of each natural key that has one."""
+    """The highest revision recorded so far of each natural key that has one (pending and
+    rejected figures included: a revision number is taken when a figure is posted)."""
     stmt = select(
         Observation.indicator_code,
         Observation.region_code,
@@ -121,10 +122,10 @@ def _revisions() -> Select[str, str, str, int, Decimal | None]:
 def revisions_of_keys(
     session: Session, as_of: datetime, keys: Iterable[NaturalKey]
 ) -> list[Revision]:
-    """Every revision recorded by ``as_of`` of the given natural keys."""
+    """Every revision published by ``as_of`` of the given natural keys."""
     rows = _matching(
         session,
-        _revisions().where(Observation.recorded_at <= as_of),
+        _revisions().where(Observation.published_at <= as_of),
         (Observation.indicator_code, Observation.region_code, Observation.period),
         (String(), String(), String()),
         keys,
@@ -135,10 +136,10 @@ def revisions_of_keys(
 def revisions_in_years(
     session: Session, as_of: datetime, wanted: Iterable[SeriesYear]
 ) -> list[Revision]:
-    """Every revision recorded by ``as_of`` of every period of the given series and years."""
+    """Every revision published by ``as_of`` of every period of the given series and years."""
     rows = _matching(
         session,
-        _revisions().where(Observation.recorded_at <= as_of),
+        _revisions().where(Observation.published_at <= as_of),
         (Observation.indicator_code, Observation.region_code, Observation.period_year),
         (String(), String(), Integer()),
         wanted,
@@ -149,10 +150,12 @@ def revisions_in_years(
 def revisions_before(
     session: Session, as_of: datetime, pairs: Iterable[tuple[str, str]], before_year: int
 ) -> list[Revision]:
-    """Every revision recorded by ``as_of`` of the given series for years before ``before_year``."""
+    """Every revision published by ``as_of`` of the given series, years before ``before_year``."""
     rows = _matching(
         session,
-        _revisions().where(Observation.recorded_at <= as_of, Observation.period_year < before_year),
+        _revisions().where(
+            Observation.published_at <= as_of, Observation.period_year < before_year
+        ),
         (Observation.indicator_code, Observation.region_code),
         (String(), String()),
         pairs,

@@ -61,6 +61,8 @@ OBSERVATION_COLUMNS = (
     "note",
     "recorded_at",
     "recorded_by",
+    "state",
+    "published_at",
 )
 AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
 
@@ -74,14 +76,14 @@ _PERIOD_RANK = (
 
 def _latest_positive_level(years: str) -> str:
     """The latest period before the staged row's, among those ``years`` select, whose
-    newest revision recorded by :now is positive."""
+    newest revision published by :now is positive."""
     return f"""
     SELECT newest.period, newest.value FROM (
         SELECT DISTINCT ON (o.period_year, o.period_end_month, {_PERIOD_RANK})
             o.period, o.value
         FROM observation o
         WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
-          AND o.period_year <= i.period_year AND {years} AND o.recorded_at <= :now
+          AND o.period_year <= i.period_year AND {years} AND o.published_at <= :now
           AND o.id < :before_id
           AND (o.period_year, o.period_end_month, {_PERIOD_RANK})
               < (i.period_year, i.period_end_month, i.period_rank)
@@ -94,7 +96,7 @@ def _latest_positive_level(years: str) -> str:
 
 # The outlier rule of app/domain/plausibility.py in SQL, for every staged row of a part at
 # once (:factor is its OUTLIER_FACTOR). Each comparable figure is the newest revision
-# recorded by :now of its period, and counts only when positive: the newest is taken
+# published by :now of its period, and counts only when positive: the newest is taken
 # first, then tested (a non-positive newest revision hides the older ones, as the domain's
 # ``latest_earlier_positive`` reads the newest value of each period).
 _OUTLIERS = f"""
@@ -103,7 +105,7 @@ FROM {STAGING} i
 CROSS JOIN LATERAL (
     SELECT o.period, o.value FROM observation o
     WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
-      AND o.period = i.year_before AND o.recorded_at <= :now AND o.id < :before_id
+      AND o.period = i.year_before AND o.published_at <= :now AND o.id < :before_id
     ORDER BY o.revision DESC LIMIT 1
 ) c
 WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND i.value > 0
@@ -132,7 +134,7 @@ _YEAR_SO_FAR = f"""
         FROM observation o
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
           AND o.period_year = s.period_year AND o.period_end_month < s.period_end_month
-          AND o.recorded_at <= :now AND o.id < :before_id
+          AND o.published_at <= :now AND o.id < :before_id
         ORDER BY o.period_end_month DESC, {_PERIOD_RANK} DESC, o.revision DESC
     ) newest
     WHERE newest.value > 0
@@ -205,7 +207,7 @@ def check(
 ) -> list[Checked]:
     """For each staged row of ``part`` (first and last row number): its revision and, if
     it is more than ``factor`` times, or less than 1/``factor`` of, the latest revision
-    recorded by ``now`` of its comparable figure, that figure's period and value. The
+    published by ``now`` of its comparable figure, that figure's period and value. The
     comparable figure of a flow is the same period a year before; of a level, the latest
     earlier period whose figure is positive. And for a flow, its figure of the year so far
     (period and value). Only figures with ids below ``before_id`` count."""

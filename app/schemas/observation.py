@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -25,3 +26,14 @@ class ObservationRead(ReadModel):
     revision: int = Field(examples=[1])
     recorded_at: datetime
     recorded_by: str = Field(examples=["seed"])
+    state: Literal["published", "pending", "rejected"] = Field(
+        default="published",
+        description="`pending` and `rejected` figures are listed only with `?state=` to keys "
+        "of their region; no other read sees them",
+    )
+    published_at: datetime | None = Field(
+        default=None, description="from when the figure counts (`as_of` included)"
+    )
+    reviewed_at: datetime | None = Field(default=None, description="once a reviewer decided")
+    reviewed_by: str | None = None
+    review_reason: str | None = Field(default=None, description="why it was rejected")

@@ -1,10 +1,12 @@
-"""API keys: created with a role, stored as a SHA-256 hash, checked in constant time."""
+"""API keys: created with a role (and optionally a scope of regions), stored as a SHA-256
+hash, checked in constant time."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,11 +15,16 @@ from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
 from app.models.types import utc_now
 from app.queries import api_keys as q
+from app.queries.reference import parents
 
 KEY_PREFIX = "ptk_"
 
 
-class KeyNameTaken(Exception):
+class KeyRefused(Exception):
+    """A key that cannot be made as asked (a name taken, a region that does not exist)."""
+
+
+class KeyNameTaken(KeyRefused):
     pass
 
 
@@ -25,11 +32,18 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, role: str) -> str:
+def create_key(session: Session, name: str, role: str, regions: Sequence[str] = ()) -> str:
+    """A new key; with ``regions`` it may write only for them and their descendants."""
     if q.by_name(session, name) is not None:
         raise KeyNameTaken(f"a key named '{name}' exists already")
+    unknown = sorted(set(regions) - set(parents(session, set(regions))))
+    if unknown:
+        raise KeyRefused(f"no region {', '.join(unknown)} (see GET /api/v1/regions)")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(name=name, role=role, key_hash=hash_key(key)))
+    row = ApiKey(name=name, role=role, key_hash=hash_key(key))
+    session.add(row)
+    session.flush()
+    q.add_scope(session, row.id, sorted(set(regions)))
     session.flush()
     return key
 
@@ -39,8 +53,10 @@ def list_keys(session: Session) -> list[str]:
         return "-" if moment is None else moment.isoformat(timespec="seconds")
 
     rows = q.all_by_name(session)
+    scopes = q.scopes_by_key(session)
     return [
-        f"{k.name}\t{k.role}\tcreated {when(k.created_at)}\tlast used {when(k.last_used_at)}"
+        f"{k.name}\t{k.role}\tregions {','.join(scopes.get(k.id, ['all']))}"
+        f"\tcreated {when(k.created_at)}\tlast used {when(k.last_used_at)}"
         f"\trevoked {when(k.revoked_at)}"
         for k in rows
     ]

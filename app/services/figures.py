@@ -226,6 +226,8 @@ def observation_values(
         "note": payload.note,
         "recorded_at": recorded_at,
         "recorded_by": recorded_by,
+        "state": "published",  # a post in review mode makes it pending (services/posting.py)
+        "published_at": recorded_at,
     }, []
 
 

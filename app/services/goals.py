@@ -22,7 +22,7 @@ from app.queries.goals import GoalModel
 from app.queries.locks import lock_series
 from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.write import GoalUpdate, PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
-from app.services import stored_reads
+from app.services import scopes, stored_reads
 from app.services.api_keys import touch
 from app.services.figures import check_goal, load_reference, new_plan, new_target
 from app.services.progress import evaluate
@@ -58,6 +58,7 @@ def create(uow: UnitOfWork, payload: TargetCreate | PlanCreate, key: ApiKey) -> 
 
 def _create(session: Session, payload: TargetCreate | PlanCreate, key: ApiKey) -> Written:
     touch(key)
+    scopes.require(session, key, {payload.region: None})
     return _written(session, create_goal(session, payload, key.name))
 
 
@@ -81,6 +82,7 @@ def _update(session: Session, edit: Edit, key: ApiKey) -> Written:
     goal = q.get(session, edit.model, edit.goal_id)
     if goal is None:
         raise NotFound(edit.model.__tablename__, edit.goal_id)
+    scopes.require(session, key, {goal.region_code: None})
     return _written(session, update_goal(session, goal, edit.changes, edit.if_match, key.name))
 
 

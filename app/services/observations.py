@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 
 from app.domain.periods import PeriodError, parse_period
 from app.errors import invalid
+from app.models import ApiKey
 from app.queries import paging
 from app.queries.observations import observations_query
 from app.schemas.common import Page
 from app.schemas.observation import ObservationRead
+from app.services import scopes
 from app.services.reference import require_indicator, require_region
 from app.services.render import observation_read
 
@@ -26,7 +28,10 @@ def observation_page(
     include_revisions: bool,
     limit: int,
     offset: int,
+    state: str = "published",
+    key: ApiKey | None = None,
 ) -> Page[ObservationRead]:
+    """``state`` pending or rejected: the figures of ``key``'s scope (app/services/review.py)."""
     require_indicator(session, indicator)
     require_region(session, region)
     if period is not None:
@@ -40,6 +45,8 @@ def observation_page(
         region=region,
         period=period,
         include_revisions=include_revisions,
+        state=state,
+        scope=(scopes.scope(session, key) or None) if key is not None else None,
     )
     return Page(
         items=[observation_read(o, i, r) for o, i, r in paging.rows(session, stmt, limit, offset)],

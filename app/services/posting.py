@@ -44,7 +44,7 @@ from app.queries.revisions import (
     top_revisions,
 )
 from app.schemas.write import ObservationCreate
-from app.services import idempotency, render, stored_reads
+from app.services import idempotency, render, scopes, stored_reads
 from app.services.api_keys import touch
 from app.services.backlog_refresher import WRITES
 from app.services.figures import ReferenceData, load_reference, observation_values
@@ -81,6 +81,7 @@ class PostOutcome:
 class Post:
     """Figures to record, as any door hands them to ``post``.
 
+    ``pending``: the figures wait for a reviewer (``review.needs_review``).
     ``minimal``: answer only ``{"stored", "ids", "warnings"}`` and leave the posted series'
     goals to the backlog (Prefer: return=minimal). ``idempotency_key`` with the request's
     ``fingerprint`` (``fingerprint()``): a retry returns the first answer, records nothing.
@@ -92,6 +93,8 @@ class Post:
     minimal: bool = False
     idempotency_key: str | None = None
     fingerprint: str = ""
+    # Stored pending, published only when a reviewer approves (review.needs_review).
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def _post(session: Session, request: Post) -> Posted:
         record = idempotency.replay(session, request.key, idem_key, request.fingerprint)
         if record is not None:
             return Posted(record.status_code, record.response_body.encode())
+    scopes.require_rows(session, request.key, request.rows)
     body = _answer(session, request)
     if idem_key is not None:
         idempotency.remember(
@@ -145,6 +149,7 @@ def _answer(session: Session, request: Post) -> bytes:
         request.key.name,
         max_rows=request.max_rows,
         mark_stale=request.minimal,
+        pending=request.pending,
     )
     if request.minimal:
         return render.post_summary_json(outcome.ids, outcome.warnings)
@@ -370,12 +375,15 @@ def record_observations(
     max_rows: int,
     now: datetime | None = None,
     mark_stale: bool = False,
+    pending: bool = False,
 ) -> PostOutcome:
     """Check every row (schema, then reference data); store them all as new revisions or none.
 
     ``mark_stale``: on Postgres, the statement that stores the rows adds their series to the
     backlog, for its refresher (app/services/backlog_refresher.py); SQLite has no backlog
     and recomputes their goals now. Otherwise recomputing them is the caller's.
+    ``pending``: stored unpublished, for a reviewer (app/services/review.py); they take
+    their revision numbers now, and no read sees them until they are approved.
     """
     now = now or datetime.now(UTC)
     _check_size(rows, max_rows)
@@ -401,6 +409,9 @@ def record_observations(
                 rows[start : start + PART_ROWS], start + 1, ref, now, recorded_at, actor, seen
             )
             errors += part_errors
+            if pending:
+                for values in part:
+                    values["state"], values["published_at"] = "pending", None
             if store is not None and not errors:
                 store.submit(start + 1, part)
             built += part

@@ -82,6 +82,11 @@ def observation_read(obs: Observation, indicator: Indicator, region: Region) -> 
         revision=obs.revision,
         recorded_at=obs.recorded_at,
         recorded_by=obs.recorded_by,
+        state=obs.state,
+        published_at=obs.published_at,
+        reviewed_at=obs.reviewed_at,
+        reviewed_by=obs.reviewed_by,
+        review_reason=obs.review_reason,
     )
 
 

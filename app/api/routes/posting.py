@@ -16,6 +16,7 @@ from app.schemas.posting import PostResult, PostSummary
 from app.schemas.write import OBSERVATION_EXAMPLE, ObservationCreate
 from app.services import posting
 from app.services.posting import CSV_FIELDS, PayloadTooLarge, parse_csv_rows, parse_json_rows
+from app.services.review import needs_review
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -150,6 +151,7 @@ async def post_observations(
         minimal=minimal,
         idempotency_key=idempotency_key,
         fingerprint=posting.fingerprint(request.url.path, content_type, body, minimal),
+        pending=needs_review(request.app.state.settings.publish_mode, key),
     )
     posted = await run_in_threadpool(posting.post, uow, post)
     headers = {"Preference-Applied": "return=minimal"} if minimal and posted.status == 201 else None
