@@ -683,31 +683,57 @@ def _size_classes(
             pass
         elif len(names) != count:
             names = [head] * count
-        kind = "target" if mode == "target" else "plan"
-        for name in names:
-            figures.append(
-                Figure(
-                    kind,
-                    name[:40],
-                    region,
-                    None,
-                    year if kind == "plan" else None,
-                    span[0] if kind == "target" else None,
-                    span[1] if kind == "target" else None,
-                    "value",
-                    ">=",
-                    Decimal(1),
-                    match.group(2) + "元",
-                    None,
-                    None,
-                    start,
-                    match.end(),
-                    0.5,
-                    text[sentence.start : match.start()],
-                    f"{match.group(2)}级 read as at least 1 {match.group(2)}元 of output",
-                )
+        context = text[sentence.start : match.start()]
+        note = f"{match.group(2)}级 read as at least 1 {match.group(2)}元 of output"
+        figures += [
+            _goal_at_least(
+                mode,
+                name,
+                region,
+                (year, span),
+                ("value", Decimal(1), match.group(2) + "元"),
+                (start, match.end(), 0.5, context, note),
             )
+            for name in names
+        ]
     return figures
+
+
+def _goal_at_least(
+    mode: str,
+    name: str,
+    region: str,
+    when: tuple[int, tuple[int, int]],
+    measure: tuple[str, Decimal, str],
+    found: tuple[int, int, float, str, str],
+) -> Figure:
+    """A ``>=`` goal of one subject read from a phrase of the sentence (a target in a
+    multi-year part, a plan otherwise): ``measure`` is (basis, value, unit), ``found`` is
+    (quote start, quote end, confidence, context, note)."""
+    year, span = when
+    basis, value, unit = measure
+    start, end, confidence, context, note = found
+    kind = "target" if mode == "target" else "plan"
+    return Figure(
+        kind,
+        name[:40],
+        region,
+        None,
+        year if kind == "plan" else None,
+        span[0] if kind == "target" else None,
+        span[1] if kind == "target" else None,
+        basis,
+        ">=",
+        value,
+        unit,
+        None,
+        None,
+        start,
+        end,
+        confidence,
+        context,
+        note,
+    )
 
 
 _DOUBLING = re.compile(r"“?(?:双倍增|倍增|翻一番|翻番)”?")
@@ -730,30 +756,19 @@ def _doublings(
         programme = re.match(r"(?:计划|行动|工程|方案|政策)", text[match.end() : match.end() + 2])
         if not names or launched or programme:
             continue  # 实施…倍增计划: a programme launched, not a stated goal
-        kind = "target" if mode == "target" else "plan"
-        for name in names:
-            figures.append(
-                Figure(
-                    kind,
-                    name[:40],
-                    region,
-                    None,
-                    year if kind == "plan" else None,
-                    span[0] if kind == "target" else None,
-                    span[1] if kind == "target" else None,
-                    "change",
-                    ">=",
-                    Decimal(100),
-                    "%",
-                    None,
-                    None,
-                    start,
-                    match.end(),
-                    0.6,
-                    text[sentence.start : match.start()],
-                    f"{match.group(0).strip('“”')} read as growth of at least 100 %",
-                )
+        context = text[sentence.start : match.start()]
+        note = f"{match.group(0).strip('“”')} read as growth of at least 100 %"
+        figures += [
+            _goal_at_least(
+                mode,
+                name,
+                region,
+                (year, span),
+                ("change", Decimal(100), "%"),
+                (start, match.end(), 0.6, context, note),
             )
+            for name in names
+        ]
     return figures
 
 
