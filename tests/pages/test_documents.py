@@ -146,6 +146,8 @@ def test_english_ui_keeps_the_text_as_it_is(client: TestClient) -> None:
     assert "Issued by" in text and "plan execution report" in text
     assert KEY_PROJECTS_QUOTE in text  # the document's own words stay
     assert "Investment completed on municipal key projects · 2023 · ≥ 4,300 亿元" in text
+    assert "Investment completed on municipal key projects · 2023-H1: 2,411 亿元, " in text
+    assert "Annual plan 2023 ≥ 4,300 亿元" in text  # the goal page its series leads to
     # links keep the language
     plan_id = _key_projects_plan_id(client)
     assert f'href="/plans/{plan_id}?lang=en"' in html
