@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,7 +32,8 @@ from bench import datagen, load
 from bench.db import Database
 from bench.servers import Server, app_server, json_server
 
-STEPS = ("scorecard", "target", "summary", "ingest", "growth")
+STEPS = ("scorecard", "target", "pages", "summary", "ingest", "growth")
+PAGE_GOAL = '<li class="goal">'  # one per goal on a region page
 SUMMARY_REQUESTS = 20  # sequential requests per repetition of the summary (without as_of)
 
 
@@ -369,6 +371,107 @@ class Run:
             "target", "target p50 ÷ /healthz p50", _div(t_m.median("p50_ms"), h_m.median("p50_ms"))
         )
 
+    def capture_page_sql(self, path: str) -> list[str]:
+        """The statements the app runs for one page, with literals in place."""
+        import psycopg
+        from fastapi.testclient import TestClient
+        from sqlalchemy import event
+
+        from app.main import create_app
+        from app.settings import Settings
+
+        settings = Settings(
+            database_url=self.db.url, response_cache_bytes=0, backlog_refresher=False
+        )
+        app = create_app(settings)
+        captured: list[str] = []
+
+        def before(_conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            captured.append(psycopg.ClientCursor(cursor.connection).mogrify(statement, parameters))
+
+        with TestClient(app) as client:
+            client.get(path).raise_for_status()  # the first request of a process warms up
+            event.listen(app.state.engine, "before_cursor_execute", before)
+            client.get(path).raise_for_status()
+        return [s.strip() for s in captured]
+
+    def _in_process(self, paths: list[str]) -> dict[str, Any]:
+        """Sequential requests to the app in this process (no socket, no HTTP client of its
+        own): the page's server-side time, queries and rendering, for ``--duration``."""
+        from fastapi.testclient import TestClient
+
+        from app.main import create_app
+        from app.settings import Settings
+
+        settings = Settings(
+            database_url=self.db.url, response_cache_bytes=0, backlog_refresher=False
+        )
+        load_before = os.getloadavg()[0]
+        latencies: list[float] = []
+        errors = 0
+        statuses: dict[str, int] = {}
+        with TestClient(create_app(settings)) as client:
+            client.get(paths[0])  # warm-up, not counted
+            started = time.perf_counter()
+            i = 0
+            while time.perf_counter() - started < self.opts.duration:
+                t = time.perf_counter()
+                r = client.get(paths[i % len(paths)])
+                ms = (time.perf_counter() - t) * 1000
+                statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
+                if r.status_code == 200:
+                    latencies.append(ms)
+                else:
+                    errors += 1
+                i += 1
+            seconds = time.perf_counter() - started
+        result = load.summarise("in-process", latencies, errors, seconds, statuses=statuses)
+        out = result.as_dict()
+        out["loadavg_1m_before"] = round(load_before, 2)
+        return out
+
+    def pages(self) -> None:
+        """The region page (HTML, 100 targets and 100 plans per region): server-side in
+        this process, and over HTTP to the app with and without its response cache (which
+        serves only /api/v1: the page is computed every time either way). It must read the
+        stored progress and never the observation table: its statements are captured and
+        checked, and their plans kept."""
+        self.start_servers(with_json=False, uncached=True)
+        assert self.app is not None and self.uncached is not None
+        regions = datagen.county_codes(self.spec, self.opts.regions)
+        paths = [f"/regions/{c}" for c in regions]
+        check = httpx.get(self.app.base + paths[0], timeout=self.opts.timeout)
+        check.raise_for_status()
+        goals = check.text.count(PAGE_GOAL)
+        statements = self.capture_page_sql(paths[0])
+        observation_reads = [s for s in statements if re.search(r"\bobservation\b", s)]
+        note = f"{len(statements)} statements a page" + (
+            f"; {len(observation_reads)} read the observation table" if observation_reads else ""
+        )
+        self.explain_statements(f"pages ({regions[0]})", statements)
+        server_m = self.measurement(
+            "pages", f"GET /regions/X ({goals} goals) server-side, sequential", "in-process", note
+        )
+        tool = self.tool_for([(self.app.base, paths[1 % len(paths)])])
+        app_m = self.measurement("pages", "GET /regions/X over HTTP", tool, note)
+        uncached_m = self.measurement("pages", "the same, app without its response cache", tool)
+        for rep in range(self.opts.reps):
+            self.log(f"  pages: repetition {rep + 1}/{self.opts.reps}")
+            server_m.reps.append(self._in_process(paths))
+            app_m.reps.append(self._http(self.app.base, paths, tool))
+            uncached_m.reps.append(self._http(self.uncached.base, paths, tool))
+        self.ratio("pages", "statements per region page", float(len(statements)))
+        self.ratio(
+            "pages",
+            "statements reading the observation table",
+            float(len(observation_reads)),
+        )
+        self.ratio(
+            "pages",
+            "server-side p50 ÷ 100 ms (the issue's goal at scale 1.0)",
+            _div(server_m.median("p50_ms"), 100.0),
+        )
+
     def summary(self, label: str = "summary", replay: bool = False) -> Measurement:
         """National summary, sequential; ``replay`` asks for it ``as_of`` a given moment.
 
@@ -676,6 +779,9 @@ class Run:
             if "target" not in skip:
                 with self.timed("target"):
                     self.target()
+            if "pages" not in skip:
+                with self.timed("pages"):
+                    self.pages()
             if "summary" not in skip:
                 with self.timed("summary"):
                     base_summary = self.summary()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
@@ -19,14 +20,19 @@ from sqlalchemy.orm import Session
 from app.db import UnitOfWork
 from app.domain.periods import PeriodError, parse_period
 from app.domain.units import UnitError, convert
+from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
+from app.pages.document_text import FURNITURE, MarkedText, mark_text
+from app.queries import documents as dq
 from app.queries import goals as q
 from app.queries import reference
 from app.queries.observations import every_revision, series_history
 from app.schemas.common import Page
 from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.observation import ObservationRead
+from app.schemas.reference import DocumentRead
 from app.services import goal_reads
+from app.services import reference as reference_reads
 from app.services.progress import evaluate, level_unit
 from app.services.render import observation_read
 
@@ -322,3 +328,140 @@ def _measure_points(
         else:
             points.append(ChartPoint(at, value, figure.period))
     return points
+
+
+# --- a document and the figures taken from it ---------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalLink:
+    """A goal as a document page names it: enough to say it in a line and link to it."""
+
+    kind: GoalKind
+    id: int
+    years: str
+    basis: str
+    comparator: str
+    value: Decimal
+    unit: str
+    retired: bool
+
+
+@dataclass(frozen=True)
+class DocFigure:
+    """One target, plan or observation that cites the document, and the goal pages it
+    leads to: a goal its own, an observation those of its series (none when no goal
+    measures it)."""
+
+    kind: Literal["target", "plan", "observation"]
+    id: int
+    quote: str | None
+    indicator: str
+    indicator_en: str
+    region: RegionLink
+    goal: GoalLink | None
+    observation: ObservationRead | None
+    links: tuple[GoalLink, ...]
+
+
+@dataclass
+class DocumentPage:
+    document: DocumentRead
+    text: MarkedText[DocFigure] | None  # None when the text is not in the sources folder
+    figures: list[DocFigure]
+
+    def destinations(self, figures: list[DocFigure]) -> list[GoalLink]:
+        """The distinct goal pages a mark of these figures leads to, in order."""
+        out: dict[tuple[str, int], GoalLink] = {}
+        for figure in figures:
+            for link in figure.links:
+                out.setdefault((link.kind, link.id), link)
+        return list(out.values())
+
+
+def documents_index(session: Session) -> list[DocumentRead]:
+    """Every document with its counts of figures."""
+    return reference_reads.document_page(session, limit=1000, offset=0).items
+
+
+def _goal_link(kind: GoalKind, goal: Target | Plan) -> GoalLink:
+    years = (
+        f"{goal.start_year}–{goal.end_year}" if isinstance(goal, Target) else str(goal.year)
+    )
+    return GoalLink(
+        kind, goal.id, years, goal.basis, goal.comparator, goal.value, goal.unit,
+        goal.retired_at is not None,
+    )
+
+
+def _series_goals(
+    session: Session, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[GoalLink]]:
+    """The goals in force of each (indicator, region) series: targets, then plans."""
+    found: dict[tuple[str, str], list[GoalLink]] = {}
+    indicators = {i for i, _ in pairs}
+    regions = {r for _, r in pairs}
+    for kind, model in (("target", Target), ("plan", Plan)):
+        for goal in dq.goals_of_series(session, model, indicators, regions):
+            key = (goal.indicator_code, goal.region_code)
+            if key in pairs:
+                found.setdefault(key, []).append(_goal_link(kind, goal))  # type: ignore[arg-type]
+    return found
+
+
+def document_figures(session: Session, code: str) -> list[DocFigure]:
+    """Every figure the document supplied: its goals (a goal stated by several documents
+    with this document's own quote), then its observations."""
+    figures: list[DocFigure] = []
+    for kind, model in (("target", Target), ("plan", Plan)):
+        for goal, indicator, region in dq.goals_citing(session, model, code):
+            link = _goal_link(kind, goal)  # type: ignore[arg-type]
+            for quote in dq.cites(goal.sources_json, goal.document_code, code):
+                figures.append(
+                    DocFigure(
+                        kind,  # type: ignore[arg-type]
+                        goal.id,
+                        quote or (goal.quote if goal.sources_json is None else None),
+                        indicator.name,
+                        indicator.name_en,
+                        _link(region),
+                        link,
+                        None,
+                        (link,),
+                    )
+                )
+    rows = dq.observations_citing(session, code)
+    series = _series_goals(session, {(o.indicator_code, o.region_code) for o, _, _ in rows})
+    for obs, indicator, region in rows:
+        figures.append(
+            DocFigure(
+                "observation",
+                obs.id,
+                obs.quote,
+                indicator.name,
+                indicator.name_en,
+                _link(region),
+                None,
+                observation_read(obs, indicator, region),
+                tuple(series.get((obs.indicator_code, obs.region_code), ())),
+            )
+        )
+    return figures
+
+
+def document_page(session: Session, code: str, sources_dir: Path) -> DocumentPage | None:
+    """The document, its text with every quoted figure marked (None for an unknown code)."""
+    try:
+        document = reference_reads.document(session, code)
+    except NotFound:
+        return None
+    figures = document_figures(session, code)
+    path = sources_dir / f"{code}.txt"
+    text = None
+    if path.is_file():
+        text = mark_text(
+            path.read_text(encoding="utf-8"),
+            [(f.quote, f) for f in figures],
+            FURNITURE.get(code, ()),
+        )
+    return DocumentPage(document, text, figures)

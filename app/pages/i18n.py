@@ -77,6 +77,52 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "no_figure_yet": {"zh": "暂无数据", "en": "No figure yet"},
     "api_json": {"zh": "JSON 数据", "en": "As JSON"},
     "points": {"zh": "个百分点", "en": "points"},
+    "documents": {"zh": "原文文件", "en": "Documents"},
+    "document": {"zh": "文件", "en": "Document"},
+    "doc_code": {"zh": "编号", "en": "Code"},
+    "doc_title": {"zh": "标题", "en": "Title"},
+    "issuer": {"zh": "发布机关", "en": "Issued by"},
+    "published_on": {"zh": "日期", "en": "Date"},
+    "doc_kind": {"zh": "类型", "en": "Kind"},
+    "script": {"zh": "字体", "en": "Script"},
+    "figures_taken": {"zh": "摘录的数据", "en": "Figures taken from it"},
+    "marks_count": {"zh": "文中标注 {n} 处", "en": "{n} marked passages"},
+    "n_targets": {"zh": "目标 {n} 项", "en": "{n} targets"},
+    "n_plans": {"zh": "年度计划 {n} 项", "en": "{n} annual plans"},
+    "n_observations": {"zh": "数据 {n} 条", "en": "{n} figures"},
+    "text": {"zh": "全文", "en": "Full text"},
+    "text_lang_note": {
+        "zh": "",
+        "en": "The text is shown as the document has it, in Chinese.",
+    },
+    "legend_mark": {
+        "zh": "高亮：从本文件摘录的目标、计划或数据，点击查看",
+        "en": "Highlighted: a target, plan or figure taken from this document; follow it",
+    },
+    "legend_furniture": {
+        "zh": "灰色并标有“网页杂文”：抓取网页时混入的广告文字，不属于文件内容",
+        "en": "Grey, tagged “page furniture”: advertising the web page spliced in; "
+        "not part of the document",
+    },
+    "furniture": {"zh": "网页杂文", "en": "page furniture"},
+    "furniture_title": {
+        "zh": "抓取网页时混入的广告文字，不属于文件内容",
+        "en": "Advertising the web page spliced in; not part of the document",
+    },
+    "no_text": {
+        "zh": "没有找到这份文件的全文（{path}）。",
+        "en": "The text of this document is not available ({path}).",
+    },
+    "not_in_text": {
+        "zh": "引文在全文中找不到的数据",
+        "en": "Figures whose quote is not found in the text",
+    },
+    "no_quote": {"zh": "（无引文）", "en": "(no quote)"},
+    "observation": {"zh": "数据", "en": "Figure"},
+    "goal_pages": {"zh": "目标页", "en": "goal pages"},
+    "no_goal": {"zh": "暂无对应目标", "en": "no goal measures it"},
+    "back_to_text": {"zh": "回到正文", "en": "back to the text"},
+    "in_text": {"zh": "在原文中查看", "en": "see it in the document"},
 }
 
 STATUS_WORDS: dict[str, dict[Lang, str]] = {
@@ -124,6 +170,18 @@ BASES: dict[str, dict[Lang, str]] = {
 }
 
 
+DOCUMENT_KINDS: dict[str, dict[Lang, str]] = {
+    "article": {"zh": "文章", "en": "article"},
+    "plan_execution_report": {"zh": "计划执行情况报告", "en": "plan execution report"},
+    "work_report_digest": {"zh": "政府工作报告解读", "en": "work report digest"},
+    "action_plan": {"zh": "行动方案", "en": "action plan"},
+}
+SCRIPTS: dict[str, dict[Lang, str]] = {
+    "simplified": {"zh": "简体", "en": "Simplified Chinese"},
+    "traditional": {"zh": "繁体", "en": "Traditional Chinese"},
+}
+
+
 def t(lang: Lang, key: str, **values: object) -> str:
     text = STRINGS[key][lang]
     return text.format(**values) if values else text
@@ -139,3 +197,11 @@ def category_name(lang: Lang, category: str) -> str:
 
 def basis_name(lang: Lang, basis: str) -> str:
     return BASES.get(basis, {}).get(lang, basis)
+
+
+def document_kind(lang: Lang, kind: str) -> str:
+    return DOCUMENT_KINDS.get(kind, {}).get(lang, kind)
+
+
+def script_name(lang: Lang, script: str) -> str:
+    return SCRIPTS.get(script, {}).get(lang, script)

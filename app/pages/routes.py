@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from app.api.deps import SessionDep
 from app.pages import data, i18n, view
 from app.pages.data import GoalKind, GoalRead
+from app.pages.document_text import quote_anchor
 from app.pages.i18n import LANGS, STATUSES, Lang, t
 from app.schemas.goal import TargetRead
 
@@ -46,6 +47,11 @@ templates.env.globals.update(
     bar_share=view.bar_share,
     bar_width=view.bar_width,
     progress_sentence=view.progress_sentence,
+    stated_goal=view.stated_goal,
+    figure_text=view.figure_text,
+    quote_anchor=quote_anchor,
+    document_kind=i18n.document_kind,
+    script_name=i18n.script_name,
     static=lambda path: f"{STATIC_URL}/{path}",
 )
 
@@ -306,3 +312,30 @@ def target_page(request: Request, session: SessionDep, goal_id: str) -> HTMLResp
 @router.get("/plans/{goal_id}", response_class=HTMLResponse)
 def plan_page(request: Request, session: SessionDep, goal_id: str) -> HTMLResponse:
     return _goal(request, session, "plan", goal_id)
+
+
+# --- the documents ------------------------------------------------------------------
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_index(request: Request, session: SessionDep) -> HTMLResponse:
+    try:
+        params = PageParams.of(request)
+    except BadParameter as error:
+        return _bad_request(request, error)
+    return _render(request, "documents.html", params, documents=data.documents_index(session))
+
+
+@router.get("/documents/{code}", response_class=HTMLResponse)
+def document_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    try:
+        params = PageParams.of(request)
+    except BadParameter as error:
+        return _bad_request(request, error)
+    sources_dir: Path = request.app.state.settings.sources_dir
+    page = data.document_page(session, code, sources_dir)
+    if page is None:
+        return _not_found(request, params, code)
+    return _render(
+        request, "document.html", params, page=page, doc=page.document, source_file=f"{code}.txt"
+    )

@@ -96,3 +96,17 @@ def progress_sentence(read: TargetRead | PlanRead, lang: Lang, time_proportional
     if variance < 0:
         return f"{text}，慢于序时进度（{elapsed}）{points} 个百分点"
     return f"{text}，与序时进度（{elapsed}）持平"
+
+
+def stated_goal(basis: str, comparator: str, value: Decimal, unit: str) -> str:
+    """A goal as a document page lists it: ``≥ 4,300 亿元`` (growth bases in %)."""
+    sign = COMPARATOR_SIGNS.get(comparator, comparator)
+    return f"{sign} {quantity(value, '%' if basis in GROWTH_BASES else unit)}"
+
+
+def figure_text(value: Decimal | None, unit: str | None, yoy: Decimal | None, lang: Lang) -> str:
+    """An observation in a line: ``2,411 亿元，同比 17.3 %``."""
+    parts = [] if value is None else [quantity(value, unit or "")]
+    if yoy is not None:
+        parts.append(f"{t(lang, 'yoy')} {percent(yoy)}")
+    return ("，" if lang == "zh" else ", ").join(parts) or "–"

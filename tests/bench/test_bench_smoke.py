@@ -59,6 +59,7 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert {
         "scorecard",
         "target",
+        "pages",
         "summary",
         "ingest",
         "scorecard, history x2",
@@ -67,7 +68,7 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
 
     for m in result["measurements"]:
         assert len(m["reps"]) >= 1, m["subject"]
-        if m["bench"].startswith("scorecard") or m["bench"] == "target":
+        if m["bench"].startswith("scorecard") or m["bench"] in ("target", "pages"):
             assert len(m["reps"]) == 3, m["subject"]
             assert m["median"]["p50_ms"] is not None, m["subject"]
             # A busy machine may push a request past the 5 s timeout; nothing else may fail.
@@ -101,6 +102,9 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert ratios[("ingest", "API rows/s ÷ \\copy rows/s (return=minimal)")] is not None
     assert ratios[("ingest", "API rows/s ÷ \\copy rows/s (default answer)")] is not None
     assert ratios[("target", "target req/s ÷ /healthz req/s")] is not None
+    # the region page reads the stored progress, never the observations
+    assert ratios[("pages", "statements reading the observation table")] == 0
+    assert 0 < ratios[("pages", "statements per region page")] <= 8
     assert any("scorecard" in r["bench"] and "pgbench" in r["what"] for r in result["ratios"])
     assert result["explain"], "EXPLAIN ANALYZE of the scorecard statements is recorded"
 

@@ -265,3 +265,57 @@ def test_not_found_page(browser: WebDriver, base_url: str, shots: Path) -> None:
     assert "页面不存在" in browser.find_element(By.TAG_NAME, "h1").text
     _assert_fits(browser)
     browser.save_screenshot(str(shots / "not-found-phone.png"))
+
+
+KEY_PROJECTS_QUOTE = "打表推进市级重点项目建设,确保全年完成投资4300亿元以上"
+
+
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_document_page_marks_its_figures(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    plan = _api(base_url, "/api/v1/plans", region="500000", indicator="key_project_investment")
+    plan_id = plan["items"][0]["id"]
+    counts = _api(base_url, "/api/v1/documents/001_8bd53d08bbbd03ea")["figures"]
+    _open(browser, f"{base_url}/documents/001_8bd53d08bbbd03ea", size)
+    marks = browser.find_elements(By.CSS_SELECTOR, "article a.fig mark")
+    notes = browser.find_elements(By.CSS_SELECTOR, "ul.fig-notes > li")
+    assert len(marks) == len(notes) > 100
+    listed = browser.find_elements(By.CSS_SELECTOR, "ul.fig-notes ul > li")
+    assert len(listed) == counts["plans"] + counts["observations"]  # 001 states no target
+    key = [m for m in marks if m.text == KEY_PROJECTS_QUOTE]
+    assert len(key) == 1
+    link = key[0].find_element(By.XPATH, "..")
+    assert link.get_attribute("href") == f"{base_url}/plans/{plan_id}"
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / f"document-001-{name}.png", 2400)
+
+
+def test_document_page_flags_page_furniture_on_a_phone(
+    browser: WebDriver, base_url: str, shots: Path
+) -> None:
+    _open(browser, f"{base_url}/documents/003_43741abbd79f158f?lang=en", PHONE)
+    furniture = browser.find_elements(By.CSS_SELECTOR, "article .furniture")
+    first = furniture[0].text
+    assert "中级经济师 通过率重庆主要产业是什么国际经济三大支柱" in first
+    assert "page furniture" in first  # said in words, not by the grey alone
+    assert furniture[-1].text.endswith("返回搜狐,查看更多")
+    _assert_fits(browser)
+    _assert_clean(browser, base_url)
+    _screenshot(browser, shots / "document-003-en-phone.png", 2400)
+
+
+def test_goal_page_quote_leads_to_its_place_in_the_document(
+    browser: WebDriver, base_url: str, shots: Path
+) -> None:
+    plan = _api(base_url, "/api/v1/plans", region="500000", indicator="key_project_investment")
+    _open(browser, f"{base_url}/plans/{plan['items'][0]['id']}", DESKTOP)
+    browser.find_element(By.CSS_SELECTOR, "section.quotes a.quote-link").click()
+    WebDriverWait(browser, 30).until(lambda d: "/documents/001_" in d.current_url)
+    targeted = browser.find_element(By.CSS_SELECTOR, "mark:has(.anchor:target)")
+    assert targeted.text == KEY_PROJECTS_QUOTE
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", targeted)
+    assert 0 <= top < DESKTOP[1] / 2  # scrolled to it
+    _assert_clean(browser, base_url)
+    browser.save_screenshot(str(shots / "document-001-at-quote-desktop.png"))

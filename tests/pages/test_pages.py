@@ -8,7 +8,9 @@ from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Connection
 
+from tests.api.test_query_count import counting
 from tests.conftest import bearer
 
 # A src or href that leaves the app: an absolute or protocol-relative address.
@@ -261,3 +263,25 @@ def test_docs_offline_and_openapi_unchanged(client: TestClient) -> None:
     assert "/api/v1/observations" in schema["paths"]
     # the pages stay out of the API's schema
     assert not [p for p in schema["paths"] if not p.startswith(("/api/", "/healthz", "/readyz"))]
+
+
+def test_region_page_reads_stored_progress_in_a_few_statements(
+    client: TestClient, connection: Connection
+) -> None:
+    """The scorecard is answered from each goal's stored progress: a fixed number of
+    statements whatever the number of goals, none of them on the observation table."""
+    for code in ("500000", "500115"):
+        client.get(f"/regions/{code}")  # stores any progress not stored yet
+    counted = {}
+    for code in ("500000", "500115"):
+        with counting(connection) as statements:
+            html = client.get(f"/regions/{code}").text
+        assert _goal_items(html) == _totals(client, code) > 0
+        on_observations = [s for s in statements if re.search(r"\bobservation\b", s)]
+        assert not on_observations, on_observations
+        counted[code] = len(statements)
+    assert counted["500000"] == counted["500115"] <= 8, counted
+    # as of another moment the page computes from the figures: the check sees that read
+    with counting(connection) as statements:
+        client.get("/regions/500000", params={"as_of": "2023-08-01"})
+    assert any(re.search(r"\bobservation\b", s) for s in statements)
