@@ -136,7 +136,9 @@ def top_region(session: Session) -> str | None:
 
 
 def _documents(session: Session) -> dict[str, DocumentInfo]:
-    return {d.code: DocumentInfo(d.code, d.title, d.title_en) for d in reference.documents(session)}
+    return {
+        d.code: DocumentInfo(d.code, d.title, d.title_en) for d in reference.documents(session)
+    }
 
 
 def _reads(

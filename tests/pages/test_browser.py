@@ -246,9 +246,9 @@ def test_target_page_draws_its_figures(
 def test_plan_page_draws_the_schedule_line(
     browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
 ) -> None:
-    items = _api(base_url, "/api/v1/plans", region="500000", indicator="key_project_investment")[
-        "items"
-    ]
+    items = _api(
+        base_url, "/api/v1/plans", region="500000", indicator="key_project_investment"
+    )["items"]
     _open(browser, f"{base_url}/plans/{items[0]['id']}?lang=en", size)
     WebDriverWait(browser, 30).until(lambda d: _chart_series(d) is not None)
     series = _chart_series(browser)
