@@ -348,14 +348,15 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
         report.merged_rows[kind] = sum(len(g.rows) for g in several)
     _sync_goals(session, Target, targets)
     _sync_goals(session, Plan, plans)
-    _sync_observations(session, observations, ref)
+    removed = _sync_observations(session, observations, ref)
     session.flush()
     # Only the seeds' own series: the database may hold many more goals (every county),
     # which a start-up seed load should not recompute.
     refresh_pairs(
         session,
         {(g.payload.indicator, g.payload.region) for g in (*targets.values(), *plans.values())}
-        | {(o.indicator_code, o.region_code) for _, o in observations},
+        | {(o.indicator_code, o.region_code) for _, o in observations}
+        | removed,
     )
     return report
 
@@ -385,8 +386,13 @@ def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, SeedGo
 
 def _sync_observations(
     session: Session, observations: list[tuple[str, Observation]], ref: ReferenceData
-) -> None:
-    """One seed revision per (document, natural key); revisions numbered in date order."""
+) -> set[tuple[str, str]]:
+    """One seed revision per (document, natural key); revisions numbered in date order.
+
+    A seed figure no seed file holds any more (a row corrected away, such as a five-year
+    floor once read as a year's count) is removed, so loading onto a database an earlier
+    version seeded leaves nothing behind; figures analysts posted are never touched.
+    Answers the (indicator, region) series it removed figures from."""
     existing = {
         (o.document_code, o.indicator_code, o.region_code, o.period): o
         for o in session.scalars(
@@ -429,6 +435,13 @@ def _sync_observations(
         obs.revision = top_revision.get(natural, 0) + 1
         top_revision[natural] = obs.revision
         session.add(obs)
+    wanted = {(doc, o.indicator_code, o.region_code, o.period) for doc, o in observations}
+    removed: set[tuple[str, str]] = set()
+    for (doc_code, indicator, region, period), stale in existing.items():
+        if (doc_code or "", indicator, region, period) not in wanted:
+            removed.add((stale.indicator_code, stale.region_code))
+            session.delete(stale)
+    return removed
 
 
 __all__ = ["Decimal", "SeedError", "SeedReport", "load_seeds"]

@@ -193,6 +193,14 @@ def geometric_mean_growth(rates_pct: Sequence[Decimal]) -> Decimal | None:
 # --- choosing points ----------------------------------------------------------------
 
 
+def arithmetic_points(points: Sequence[Point]) -> Sequence[Point]:
+    """The points the arithmetic reads: spans of years (``2018-2022``) are history, shown
+    beside the goal but never summed into an actual, a baseline or a trend."""
+    if not any(p.period.is_span for p in points):
+        return points
+    return [p for p in points if not p.period.is_span]
+
+
 def _latest(points: Iterable[Point]) -> Point | None:
     return max(points, key=lambda p: p.period.sort_key, default=None)
 
@@ -207,7 +215,7 @@ def fallback_baseline(
     """
     candidates = [
         p
-        for p in points
+        for p in arithmetic_points(points)
         if p.value is not None
         and p.period.year == start_year - 1
         and (measure == "level" or p.period.is_full_year)
@@ -241,6 +249,7 @@ def _latest_value(points: Sequence[Point], goal: Goal, *, full_year_only: bool) 
 
 def actual_for(goal: Goal, points: Sequence[Point], *, is_plan: bool) -> _Actual | None:
     """The figure the goal is judged on, per its basis (DESIGN: **actual**)."""
+    points = arithmetic_points(points)
     if is_plan:
         points = [p for p in points if p.period.year == goal.end_year]
 
@@ -495,6 +504,7 @@ def _ceiling_still_open(goal: Goal, elapsed: Decimal) -> bool:
 
 
 def target_progress(goal: Goal, points: Sequence[Point]) -> Progress:
+    points = arithmetic_points(points)
     goal = _with_baseline(goal, points, is_plan=False)
     actual = actual_for(goal, points, is_plan=False)
     if actual is None:
@@ -570,6 +580,7 @@ def depends_on_year(end_year: int, figure_year: int) -> bool:
 
 
 def plan_progress(goal: Goal, points: Sequence[Point]) -> Progress:
+    points = arithmetic_points(points)
     goal = _with_baseline(goal, points, is_plan=True)
     actual = actual_for(goal, points, is_plan=True)
     if actual is None:

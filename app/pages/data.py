@@ -113,6 +113,7 @@ class GoalPage:
     ancestors: list[RegionLink]
     figures: list[ObservationRead]  # latest revision of each period, oldest period first
     revisions: list[ObservationRead]  # every revision recorded by the moment, newest first
+    spans: frozenset[str]  # the periods among them that are spans of years (history)
     chart: Chart
     documents: dict[str, DocumentInfo]
 
@@ -142,9 +143,7 @@ def top_region(session: Session) -> str | None:
 
 
 def _documents(session: Session) -> dict[str, DocumentInfo]:
-    return {
-        d.code: DocumentInfo(d.code, d.title, d.title_en) for d in reference.documents(session)
-    }
+    return {d.code: DocumentInfo(d.code, d.title, d.title_en) for d in reference.documents(session)}
 
 
 def _reads(
@@ -231,6 +230,7 @@ def goal_page(session: Session, kind: GoalKind, goal_id: int, as_of: datetime) -
         ancestors=[_link(r) for r in ancestors],
         figures=figures,
         revisions=[observation_read(o, indicator, region) for o in every],
+        spans=frozenset(o.period for o in every if _is_span(o.period)),
         chart=_chart(read, indicator, figures),
         documents=_documents(session),
     )
@@ -292,17 +292,28 @@ def _chart(read: GoalRead, indicator: Indicator, figures: list[ObservationRead])
     return chart
 
 
+def _is_span(text: str) -> bool:
+    try:
+        return parse_period(text).is_span
+    except PeriodError:
+        return False
+
+
 def _measure_points(
     read: GoalRead, unit: str, start: int, figures: list[ObservationRead]
 ) -> list[ChartPoint]:
     """Each figure as the goal measures it; figures that carry nothing of that measure (a
-    growth rate for a level goal, a period of a span of years) are left out."""
+    growth rate for a level goal) are left out, and so are spans of years (``2018-2022``):
+    a total over five years or an average growth is history, no point of the yearly line
+    (the figures table shows them)."""
     points: list[ChartPoint] = []
     done_years = Decimal(0)  # cumulative: the full years summed so far
     for figure in figures:
         try:
             period = parse_period(figure.period)
         except PeriodError:
+            continue
+        if period.is_span:
             continue
         at = period.end_time
         if read.basis in ("yoy", "cagr"):

@@ -49,6 +49,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "figures": {"zh": "数据(各期最新修订)", "en": "Figures (latest revision of each period)"},
     "revisions": {"zh": "修订记录", "en": "Revision history"},
     "period": {"zh": "期间", "en": "Period"},
+    "span_of_years": {
+        "zh": "多年合计(存量为期末值),增速为年均增长",
+        "en": "span of years: the total (a stock: its level at the end), average annual growth",
+    },
     "value": {"zh": "数值", "en": "Value"},
     "yoy": {"zh": "同比增长", "en": "Year on year"},
     "reported": {"zh": "报告完成率", "en": "Reported completion"},

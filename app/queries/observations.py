@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Numeric, Select, and_, select, type_coerce, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from app.domain.periods import parse_period
+from app.domain.periods import SPAN_LIKE, parse_period
 from app.models import Indicator, Observation, Region
 from app.queries.reference import within
 
@@ -114,7 +114,8 @@ def latest_points(
     computed from these. Superseded revisions are dropped here rather than by an anti-join,
     so the query is a range read of the natural-key index per region. Regions go in chunks
     to bound the statement's size; a pair whose region and indicator both occur in a chunk
-    but which was not asked for is filtered out.
+    but which was not asked for is filtered out. Spans of years (``2018-2022``) are left
+    out: they are history, which the arithmetic never reads (DESIGN v1.1).
     """
     wanted = set(pairs)
     grouped: dict[tuple[str, str], list[Figure]] = {p: [] for p in wanted}
@@ -139,6 +140,7 @@ def latest_points(
                 Observation.published_at <= as_of,
                 Observation.region_code.in_(chunk),
                 Observation.indicator_code.in_(indicators),
+                Observation.period.not_like(SPAN_LIKE),
             )
             .order_by(
                 Observation.indicator_code,

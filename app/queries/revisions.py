@@ -35,6 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeEngine
 
 from app.db import Base
+from app.domain.periods import SPAN_LIKE
 from app.models import Observation
 
 # SQLite's historical limit is 999 bound parameters per statement (32,766 since 3.32);
@@ -110,13 +111,15 @@ def top_revisions(session: Session, keys: Iterable[NaturalKey]) -> dict[NaturalK
 
 
 def _revisions() -> Select[str, str, str, int, Decimal | None]:
+    """The figures a new one is compared with: never a span of years (``2018-2022``),
+    which is history and no comparable figure (DESIGN v1.1)."""
     return select(
         Observation.indicator_code,
         Observation.region_code,
         Observation.period,
         Observation.revision,
         Observation.value,
-    )
+    ).where(Observation.period.not_like(SPAN_LIKE))
 
 
 def revisions_of_keys(

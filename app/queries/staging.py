@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.domain.periods import SPAN_LIKE
 from app.queries import backlog
 
 STAGING = "incoming_observation"
@@ -84,6 +85,7 @@ def _latest_positive_level(years: str) -> str:
         FROM observation o
         WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
           AND o.period_year <= i.period_year AND {years} AND o.published_at <= :now
+          AND o.period NOT LIKE '{SPAN_LIKE}'
           AND o.id < :before_id
           AND (o.period_year, o.period_end_month, {_PERIOD_RANK})
               < (i.period_year, i.period_end_month, i.period_rank)
@@ -106,6 +108,7 @@ CROSS JOIN LATERAL (
     SELECT o.period, o.value FROM observation o
     WHERE o.indicator_code = i.indicator_code AND o.region_code = i.region_code
       AND o.period = i.year_before AND o.published_at <= :now AND o.id < :before_id
+      AND o.period NOT LIKE '{SPAN_LIKE}'
     ORDER BY o.revision DESC LIMIT 1
 ) c
 WHERE i.n BETWEEN :first AND :last AND i.is_flow AND c.value > 0 AND i.value > 0
@@ -135,6 +138,7 @@ _YEAR_SO_FAR = f"""
         WHERE o.indicator_code = s.indicator_code AND o.region_code = s.region_code
           AND o.period_year = s.period_year AND o.period_end_month < s.period_end_month
           AND o.published_at <= :now AND o.id < :before_id
+          AND o.period NOT LIKE '{SPAN_LIKE}'
         ORDER BY o.period_end_month DESC, {_PERIOD_RANK} DESC, o.revision DESC
     ) newest
     WHERE newest.value > 0

@@ -83,7 +83,13 @@ class ObservationCreate(WriteModel):
 
     indicator: str = Field(min_length=1, max_length=64)
     region: str = Field(min_length=1, max_length=32)
-    period: str = Field(min_length=4, max_length=10, description="2023, 2023-Q1, 2023-H1, 2023-M07")
+    period: str = Field(
+        min_length=4,
+        max_length=10,
+        description="2023, 2023-Q1, 2023-H1, 2023-M07, or a span of years 2018-2022 (history: "
+        "value is the total over the span for a flow, the level at its end for a level; "
+        "yoy_growth the average annual growth)",
+    )
     value: FiniteDecimal | None = Field(default=None, description="in `unit`")
     unit: str | None = Field(
         default=None, max_length=32, description="any unit of the indicator's dimension"

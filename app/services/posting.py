@@ -556,7 +556,10 @@ class _StagedStore:
 
 @lru_cache(maxsize=4096)
 def _period_start(text: str) -> datetime:
+    """When a period begins: a span of years in the January of its first year."""
     period = parse_period(text)
+    if period.is_span:
+        return datetime(period.first_year, 1, 1, tzinfo=UTC)
     return datetime(period.year, period.start_month, 1, tzinfo=UTC)
 
 

@@ -10,6 +10,7 @@ import pytest
 from app.domain.periods import (
     Period,
     PeriodError,
+    canonical_period,
     months_into_span,
     parse_period,
     span_months,
@@ -186,3 +187,50 @@ def test_elapsed_exact_values() -> None:
     assert elapsed_pct(parse_period("2023-M07"), *plan_year) == Decimal(
         "58.33333333333333333333333333"
     )
+
+
+# --- spans of years (DESIGN v1.1) -------------------------------------------------------
+
+
+def test_a_span_of_years_is_its_last_year_and_its_length() -> None:
+    span = parse_period("2018-2022")
+    assert (span.year, span.kind, span.index) == (2022, "S", 5)
+    assert span.first_year == 2018
+    assert span.is_span and not span.is_full_year
+    assert (span.start_month, span.end_month) == (1, 12)
+    assert span.end_time == Decimal(2023)  # the end of December 2022, like the year 2022
+    assert str(span) == "2018-2022"
+    assert canonical_period("2018-2022") == "2018-2022"
+    assert str(parse_period("2022-2023")) == "2022-2023"
+
+
+def test_a_span_sorts_before_every_period_of_its_last_december() -> None:
+    texts = ["2022", "2018-2022", "2022-M12", "2022-M11", "2022-Q4", "2017-2021", "2023-Q1"]
+    ordered = sorted(texts, key=lambda t: parse_period(t).sort_key)
+    assert ordered == [
+        "2017-2021",
+        "2022-M11",
+        "2018-2022",
+        "2022-M12",
+        "2022-Q4",
+        "2022",
+        "2023-Q1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2022-2022", "last year must come after the first"),
+        ("2022-2018", "last year must come after the first"),
+        ("2018-2101", r"outside 1949\.\.2100"),
+        ("1948-2022", r"outside 1949\.\.2100"),
+        ("2018-22", "not a period"),
+        ("2018-20222", "not a period"),
+        ("2018–2022", "not a period"),  # an en dash: the spelling is ASCII
+        ("2018-2022\n", "not a period"),
+    ],
+)
+def test_span_rejections_say_why(text: str, reason: str) -> None:
+    with pytest.raises(PeriodError, match=reason):
+        parse_period(text)

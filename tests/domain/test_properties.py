@@ -241,3 +241,60 @@ def test_a_figure_that_is_the_baseline_itself_is_insufficient_data(
     assert progress.actual == value
     assert progress.status == "insufficient_data"
     assert target_progress(goal, []).status == "no_data"
+
+
+# --- spans of years are history: the arithmetic never reads them -----------------------
+
+
+@st.composite
+def spans(draw: st.DrawFn) -> Point:
+    last = draw(st.integers(2016, 2032))
+    years = draw(st.integers(2, 10))
+    value = draw(st.none() | positive_values)
+    growth = draw(st.none() | values) if value is not None else draw(values)
+    return Point(Period(last, "S", years), value, growth, draw(st.none() | positive_values))
+
+
+@EXAMPLES
+@given(
+    basis=st.sampled_from(["value", "yoy", "cagr", "cumulative", "change"]),
+    comparator=comparators,
+    goal_value=positive_values,
+    measure=measures,
+    baseline=baselines,
+    start=st.integers(2019, 2025),
+    length=st.integers(0, 4),
+    series=st.lists(points(), max_size=12),
+    history=st.lists(spans(), min_size=1, max_size=4),
+)
+def test_spans_of_years_change_no_progress(
+    basis: str,
+    comparator: Comparator,
+    goal_value: Decimal,
+    measure: Measure,
+    baseline: Baseline | None,
+    start: int,
+    length: int,
+    series: list[Point],
+    history: list[Point],
+) -> None:
+    """DESIGN v1.1: a span's figure is never summed into an actual, never a baseline and
+    never a trend, wherever it falls against the goal's years and whatever it holds."""
+    end = start + length
+    goal = Goal(basis, comparator, goal_value, start, end, measure, baseline)  # type: ignore[arg-type]
+    dated = list({p.period: p for p in series}.values())
+    mixed = list({p.period: p for p in [*dated, *history]}.values())
+    assert target_progress(goal, mixed) == target_progress(goal, dated)
+    if length == 0:
+        assert plan_progress(goal, mixed) == plan_progress(goal, dated)
+
+
+def test_a_span_alone_is_no_data_not_an_actual() -> None:
+    # 362万 new jobs over 2018-2022 and 5.3 % a year: no 2023-2027 goal is judged on them
+    span = Point(parse_period("2018-2022"), Decimal(362), Decimal("5.3"))
+    for basis in ("value", "cumulative", "yoy", "cagr"):
+        goal = Goal(basis, ">=", Decimal(300), 2023, 2027, "flow")  # type: ignore[arg-type]
+        progress = target_progress(goal, [span])
+        assert (progress.status, progress.actual, progress.baseline) == ("no_data", None, None)
+    plan = Goal("value", ">=", Decimal(60), 2022, 2022, "flow")
+    assert plan_progress(plan, [span]).status == "no_data"

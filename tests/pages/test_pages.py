@@ -285,3 +285,22 @@ def test_region_page_reads_stored_progress_in_a_few_statements(
     with counting(connection) as statements:
         client.get("/regions/500000", params={"as_of": "2023-08-01"})
     assert any(re.search(r"\bobservation\b", s) for s in statements)
+
+
+def test_a_span_of_years_is_in_the_figures_table_and_not_on_the_chart(
+    client: TestClient,
+) -> None:
+    """002's 累计城镇新增就业362万人 (2018-2022) beside the 2023-2027 target of 300万: a row of
+    the table, marked as a span, but no point of the line (it is no year's figure)."""
+    (target,) = client.get(
+        "/api/v1/targets", params={"indicator": "urban_new_jobs", "region": "500000"}
+    ).json()["items"]
+    html = client.get(f"/targets/{target['id']}").text
+    text = _text(html)
+    assert "2018-2022 多年合计(存量为期末值),增速为年均增长 362 万人" in text
+    assert "累计城镇新增就业362万人" in text
+    assert html.count('class="span"') == 1  # the 2023-H1 row is no span
+    chart = json.loads(re.search(r'id="chart-data">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
+    assert [label for *_, label in chart["figures"]] == ["2023-H1"]
+    english = _text(client.get(f"/targets/{target['id']}", params={"lang": "en"}).text)
+    assert "2018-2022 span of years: the total (a stock: its level at the end)" in english
