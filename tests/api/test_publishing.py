@@ -419,6 +419,7 @@ def test_the_local_import_obeys_scope_and_review_mode(
 
 # --- what a reviewer reads (the page /review is built on these answers) ---------------
 
+
 def _pending(client: TestClient, key: str, **params: Any) -> list[dict[str, Any]]:
     found = client.get(OBSERVATIONS, params={"state": "pending", **params}, headers=bearer(key))
     assert found.status_code == 200, found.text
