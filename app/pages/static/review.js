@@ -139,7 +139,10 @@
   function goalLink(kind, g) {
     var href = "/" + kind + "s/" + g.id + (lang === "en" ? "?lang=en" : "");
     var years = kind === "target" ? g.start_year + "–" + g.end_year : String(g.year);
-    var a = el("a", null, words[kind] + " " + years + " · " + g.indicator.name + " · " + g.region.name);
+    var goal = g.value === null || g.value === undefined ? "" :
+      " · " + (g.comparator || "") + " " + fmt.format(g.value) + " " + (g.unit || "");
+    var a = el("a", null,
+      words[kind] + " " + years + " · " + g.indicator.name + " · " + g.region.name + goal);
     a.href = href;
     var li = el("li");
     li.appendChild(a);
