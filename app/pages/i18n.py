@@ -209,3 +209,88 @@ def document_kind(lang: Lang, kind: str) -> str:
 
 def script_name(lang: Lang, script: str) -> str:
     return SCRIPTS.get(script, {}).get(lang, script)
+
+
+# --- the reviewer's page (/review): its words, and those review.js shows ---------------
+
+REVIEW_STRINGS: dict[str, dict[Lang, str]] = {
+    "review_link": {"zh": "审核", "en": "Review"},
+    "review_title": {"zh": "审核待发布数据", "en": "Review pending figures"},
+    "review_intro": {
+        "zh": "在审核模式下(PUBLISH_MODE=review),分析员提交的数据须经本地区审核员批准后才会发布。"
+        "此页面需要审核员或管理员的 API 密钥,列出密钥管辖地区内的待审核数据。",
+        "en": "In review mode (PUBLISH_MODE=review) an analyst's figures are published only once "
+        "a reviewer of their region approves them. This page needs a reviewer's or an "
+        "admin's API key; it lists the pending figures of the key's regions.",
+    },
+    "review_key_note": {
+        "zh": "密钥只保存在本浏览器标签页中(sessionStorage,关闭标签页即清除),"
+        "仅在请求本站接口时放在 Authorization 请求头中发送。",
+        "en": "The key stays in this browser tab only (sessionStorage, gone when the tab "
+        "closes), and is sent only to this site's API, in the Authorization header.",
+    },
+    "review_key": {"zh": "API 密钥", "en": "API key"},
+    "review_use_key": {"zh": "使用此密钥", "en": "Use this key"},
+    "review_forget_key": {"zh": "清除密钥", "en": "Forget the key"},
+    "review_pending": {"zh": "待审核数据", "en": "Pending figures"},
+    "review_no_js": {
+        "zh": "此页面需要启用 JavaScript。",
+        "en": "This page needs JavaScript.",
+    },
+    "review_approve": {"zh": "批准所选", "en": "Approve selected"},
+    "review_reject": {"zh": "驳回所选", "en": "Reject selected"},
+    "review_reason": {"zh": "驳回理由(驳回时必填)", "en": "Reason (required to reject)"},
+    "review_select_all": {"zh": "全选", "en": "Select all"},
+}
+STRINGS.update(REVIEW_STRINGS)
+
+# What review.js writes, in the page's language (placeholders in braces).
+REVIEW_SCRIPT_WORDS: dict[str, dict[Lang, str]] = {
+    "loading": {"zh": "正在读取待审核数据……", "en": "Reading the pending figures…"},
+    "none": {
+        "zh": "密钥管辖范围内没有待审核的数据。",
+        "en": "No figure of the key's regions is pending.",
+    },
+    "count": {"zh": "共 {n} 条待审核数据", "en": "{n} pending figures"},
+    "no_key": {"zh": "请先输入密钥。", "en": "Paste a key first."},
+    "posted_by": {"zh": "提交人", "en": "Posted by"},
+    "posted_at": {"zh": "提交时间", "en": "Posted at"},
+    "revision": {"zh": "第 {n} 次修订", "en": "revision {n}"},
+    "no_warning": {"zh": "无异常提示", "en": "No warning"},
+    "outlier": {"zh": "异常值", "en": "Outlier"},
+    "ytd_inconsistent": {"zh": "与年内累计不符", "en": "Year to date inconsistent"},
+    "select": {"zh": "选择", "en": "Select"},
+    "none_selected": {"zh": "请先勾选数据。", "en": "Select figures first."},
+    "reason_required": {"zh": "驳回须填写理由。", "en": "A rejection needs a reason."},
+    "sending": {"zh": "正在提交……", "en": "Sending…"},
+    "approved": {"zh": "已批准 {n} 条数据,现已发布。", "en": "{n} figures approved and published."},
+    "rejected": {"zh": "已驳回 {n} 条数据。", "en": "{n} figures rejected."},
+    "moved": {"zh": "受影响的目标与计划:", "en": "Goals these figures moved:"},
+    "target": {"zh": "目标", "en": "Target"},
+    "plan": {"zh": "年度计划", "en": "Annual plan"},
+    "no_goal": {"zh": "没有目标或计划受影响。", "en": "No goal was moved."},
+    "unauthorized": {
+        "zh": "密钥无效或已被撤销。",
+        "en": "The key is unknown or revoked.",
+    },
+    "forbidden": {
+        "zh": "此密钥不是审核员或管理员密钥,不能审核数据。",
+        "en": "This key is not a reviewer's or an admin's: it cannot review figures.",
+    },
+    "region_forbidden": {
+        "zh": "所选数据中有地区不在此密钥的管辖范围内,未作任何处理。",
+        "en": "Some of the selected figures are outside the key's regions; nothing was decided.",
+    },
+    "own_figures": {
+        "zh": "不能审核自己提交的数据(四眼原则),未作任何处理。请由另一位审核员处理。",
+        "en": "A reviewer never decides on figures of their own key (four eyes); nothing was "
+        "decided. Another reviewer must decide on them.",
+    },
+    "conflict": {
+        "zh": "部分数据已由他人审核,列表已刷新。",
+        "en": "Some figures were decided meanwhile; the list is read again.",
+    },
+    "validation_error": {"zh": "请求有误。", "en": "The request was refused."},
+    "failed": {"zh": "请求失败。", "en": "The request failed."},
+    "details": {"zh": "详情", "en": "Details"},
+}

@@ -339,3 +339,21 @@ def document_page(request: Request, session: SessionDep, code: str) -> HTMLRespo
     return _render(
         request, "document.html", params, page=page, doc=page.document, source_file=f"{code}.txt"
     )
+
+
+# --- the reviewer's page -----------------------------------------------------------
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request) -> HTMLResponse:
+    """The shell of the reviewer's page: review.js reads and decides through the API with
+    the key the reviewer pastes (kept in the tab's sessionStorage, never in a cookie)."""
+    try:
+        params = PageParams.of(request)
+    except BadParameter as error:
+        return _bad_request(request, error)
+    words = {key: text[params.lang] for key, text in i18n.REVIEW_SCRIPT_WORDS.items()}
+    words |= {f"status_{s}": i18n.status_word(params.lang, s) for s in STATUSES}
+    # Safe inside <script type="application/json">: no "</" can close the element.
+    words_json = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    return _render(request, "review.html", params, words_json=words_json)

@@ -8,6 +8,11 @@ from pydantic import Field
 from app.schemas.common import IndicatorRef, Number, ReadModel, RegionRef, SourceRef
 
 
+class PlausibilityWarning(ReadModel):
+    code: str = Field(examples=["outlier"], description="`outlier` or `ytd_inconsistent`")
+    message: str
+
+
 class ObservationRead(ReadModel):
     id: int
     indicator: IndicatorRef
@@ -37,3 +42,10 @@ class ObservationRead(ReadModel):
     reviewed_at: datetime | None = Field(default=None, description="once a reviewer decided")
     reviewed_by: str | None = None
     review_reason: str | None = Field(default=None, description="why it was rejected")
+    # Review before publication: a pending figure checked again at read time.
+    warnings: list[PlausibilityWarning] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="`?state=pending` only: the plausibility warnings (app/domain/plausibility.py) "
+        "of the figure against the figures published by `as_of`",
+    )

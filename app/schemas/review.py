@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from app.schemas.common import ReadModel
+from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.observation import ObservationRead
 from app.schemas.write import WriteModel
 
@@ -31,3 +32,11 @@ class ReviewDecision(WriteModel):
 class ReviewResult(ReadModel):
     decision: Literal["approve", "reject"]
     items: list[ObservationRead]
+    targets: list[TargetRead] = Field(
+        default_factory=list,
+        description="approve: the targets of the approved figures' series, with their progress now",
+    )
+    plans: list[PlanRead] = Field(
+        default_factory=list,
+        description="approve: the plans of the approved figures' series, with their progress now",
+    )

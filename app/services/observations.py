@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.domain.periods import PeriodError, parse_period
 from app.errors import invalid
-from app.models import ApiKey
+from app.models import ApiKey, Indicator, Observation
 from app.queries import paging
 from app.queries.observations import observations_query
 from app.schemas.common import Page
-from app.schemas.observation import ObservationRead
+from app.schemas.observation import ObservationRead, PlausibilityWarning
 from app.services import scopes
+from app.services.posting import _outlier_warnings as plausibility_warnings
 from app.services.reference import require_indicator, require_region
 from app.services.render import observation_read
 
@@ -48,9 +50,40 @@ def observation_page(
         state=state,
         scope=(scopes.scope(session, key) or None) if key is not None else None,
     )
+    found = paging.rows(session, stmt, limit, offset)
+    items = [observation_read(o, i, r) for o, i, r in found]
+    if state == "pending":
+        warned = pending_warnings(session, [(o, i) for o, i, _ in found], as_of)
+        items = [item.model_copy(update={"warnings": warned[item.id]}) for item in items]
     return Page(
-        items=[observation_read(o, i, r) for o, i, r in paging.rows(session, stmt, limit, offset)],
+        items=items,
         total=paging.count(session, stmt),
         limit=limit,
         offset=offset,
     )
+
+
+def pending_warnings(
+    session: Session, figures: Sequence[tuple[Observation, Indicator]], as_of: datetime
+) -> dict[int, list[PlausibilityWarning]]:
+    """Each pending figure's plausibility warnings, by id, as its post would get them now:
+    the rules of app/domain/plausibility.py against the figures published by ``as_of``
+    (the figures a reviewer weighs it against; pending ones never count)."""
+    rows = [
+        {
+            "value": o.value,
+            "unit": o.unit,
+            "indicator_code": o.indicator_code,
+            "region_code": o.region_code,
+            "period": o.period,
+        }
+        for o, _ in figures
+    ]
+    indicators = {i.code: i for _, i in figures}
+    out: dict[int, list[PlausibilityWarning]] = {o.id: [] for o, _ in figures}
+    for warning in plausibility_warnings(session, rows, as_of, indicators):
+        assert warning.row is not None  # one per row, numbered from 1
+        out[figures[warning.row - 1][0].id].append(
+            PlausibilityWarning(code=warning.code or "outlier", message=warning.message)
+        )
+    return out

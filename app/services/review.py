@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork
@@ -24,10 +25,15 @@ from app.queries import observations as q
 from app.queries import paging
 from app.queries.locks import lock_series
 from app.queries.revisions import insert_rows
+from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.review import ReviewDecision, ReviewResult
 from app.services import scopes, stored_reads
 from app.services.api_keys import touch
 from app.services.render import observation_read
+
+# The goals an approval moved, from their stored JSON (as the post answer splices them).
+_TARGETS = TypeAdapter(list[TargetRead])
+_PLANS = TypeAdapter(list[PlanRead])
 
 
 def needs_review(publish_mode: str, key: ApiKey) -> bool:
@@ -88,15 +94,20 @@ def _decide(session: Session, decision: ReviewDecision, key: ApiKey) -> ReviewRe
             for row in rows
         ],
     )
+    targets: list[bytes] = []
+    plans: list[bytes] = []
     if decision.decision == "approve":
         # The moment of change for stored progress: the goals of these series now.
-        stored_reads.refresh_for_figures(
+        targets, plans = stored_reads.refresh_for_figures(
             session, ((row.indicator_code, row.region_code, row.period_year) for row in rows)
         )
     stmt = q.with_refs_by_ids(ids).execution_options(populate_existing=True)
     found = paging.rows(session, stmt, len(ids), 0)
     return ReviewResult(
-        decision=decision.decision, items=[observation_read(o, i, r) for o, i, r in found]
+        decision=decision.decision,
+        items=[observation_read(o, i, r) for o, i, r in found],
+        targets=_TARGETS.validate_json(b"[" + b",".join(targets) + b"]"),
+        plans=_PLANS.validate_json(b"[" + b",".join(plans) + b"]"),
     )
 
 

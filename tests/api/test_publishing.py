@@ -415,3 +415,82 @@ def test_the_local_import_obeys_scope_and_review_mode(
         assert "500000" in report.getvalue() and "scope" in report.getvalue(), report.getvalue()
     finally:
         get_settings.cache_clear()
+
+
+# --- what a reviewer reads (the page /review is built on these answers) ---------------
+
+
+def _pending(client: TestClient, key: str, **params: Any) -> list[dict[str, Any]]:
+    found = client.get(OBSERVATIONS, params={"state": "pending", **params}, headers=bearer(key))
+    assert found.status_code == 200, found.text
+    items: list[dict[str, Any]] = found.json()["items"]
+    return items
+
+
+def test_pending_figures_carry_their_warnings_against_the_published_ones(
+    review: TestClient, keys: dict[str, str]
+) -> None:
+    # An admin's 2022 figure is published at once: 300 亿元.
+    admin = review.post(
+        OBSERVATIONS,
+        json={**CHANGSHOU_FAI_2023, "period": "2022", "value": 300},
+        headers=bearer(keys["admin"]),
+    )
+    assert admin.status_code == 201 and admin.json()["items"][0]["state"] == "published"
+    # A slip of the keyboard (3550 for 355) in 2023 and a plausible 2023-H1.
+    slip = review.post(
+        OBSERVATIONS, json={**CHANGSHOU_FAI_2023, "value": 3550}, headers=bearer(keys["changshou"])
+    )
+    assert slip.status_code == 201, slip.text
+    half = review.post(
+        OBSERVATIONS,
+        json={**CHANGSHOU_FAI_2023, "period": "2023-H1", "value": 170},
+        headers=bearer(keys["changshou"]),
+    )
+    assert half.status_code == 201, half.text
+
+    by_period = {o["period"]: o for o in _pending(review, keys["changshou-reviewer"])}
+    assert set(by_period) == {"2023", "2023-H1"}
+    # 3550 / 300 = 11.83: beyond 3x the 2022 figure.
+    assert by_period["2023"]["warnings"] == [
+        {
+            "code": "outlier",
+            "message": "3550 亿元 is 11.83× the 2022 figure (300 亿元); stored, please check",
+        }
+    ]
+    # No published 2022-H1 to compare with, and no earlier figure of 2023: no warning.
+    assert by_period["2023-H1"]["warnings"] == []
+    # Published reads never carry the field.
+    published = review.get(
+        OBSERVATIONS, params={"region": "500115", "indicator": "fixed_asset_investment"}
+    ).json()["items"]
+    assert [o["value"] for o in published] == [300] and "warnings" not in published[0]
+
+
+def test_an_approval_answers_the_goals_it_moved(review: TestClient, keys: dict[str, str]) -> None:
+    posted = review.post(OBSERVATIONS, json=CHANGSHOU_FAI_2023, headers=bearer(keys["changshou"]))
+    figure = posted.json()["items"][0]["id"]
+    approved = review.post(
+        f"{OBSERVATIONS}/review",
+        json={"ids": [figure], "decision": "approve"},
+        headers=bearer(keys["changshou-reviewer"]),
+    )
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    # 长寿区's 2023 plans of fixed-asset investment: 350 (101.43 % done) and the 400 stretch.
+    plans = {p["value"]: p for p in body["plans"] if p["year"] == 2023}
+    assert plans[350]["progress"]["completion_rate"] == 101.4286
+    assert plans[350]["progress"]["status"] == "achieved"
+    assert all(p["region"]["code"] == "500115" for p in body["plans"])
+    assert all(t["indicator"]["code"] == "fixed_asset_investment" for t in body["targets"])
+    rejected = review.post(
+        OBSERVATIONS,
+        json={**CHANGSHOU_FAI_2023, "value": 356},
+        headers=bearer(keys["changshou"]),
+    ).json()["items"][0]["id"]
+    answer = review.post(
+        f"{OBSERVATIONS}/review",
+        json={"ids": [rejected], "decision": "reject", "reason": "the bulletin says 355"},
+        headers=bearer(keys["changshou-reviewer"]),
+    ).json()
+    assert answer["targets"] == [] and answer["plans"] == []

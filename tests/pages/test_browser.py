@@ -319,3 +319,160 @@ def test_goal_page_quote_leads_to_its_place_in_the_document(
     assert 0 <= top < DESKTOP[1] / 2  # scrolled to it
     _assert_clean(browser, base_url)
     browser.save_screenshot(str(shots / "document-001-at-quote-desktop.png"))
+
+
+# --- the reviewer's page, against a service in PUBLISH_MODE=review ---------------------
+
+# 长寿区's fixed-asset investment: its 2023 plan (350 亿元) moves when a 2023 figure is approved.
+ZONE_FAI = {"indicator": "fixed_asset_investment", "region": "500115", "unit": "亿元"}
+REVIEW_KEYS = {
+    "browser-analyst": "analyst",
+    "browser-reviewer": "reviewer",
+    "browser-admin": "admin",
+}
+
+
+def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return server, thread, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    pytest.fail("the app did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def review_service(engine: Engine, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The app in review mode and three keys, committed; afterwards the keys, their figures,
+    their audit entries go, and 长寿区's goals of the series are recomputed without them."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from app.db import UnitOfWork
+    from app.models import ApiKey, AuditEntry, Observation
+    from app.services import api_keys, stored_reads
+
+    with Session(engine) as session:
+        keys = {
+            name: api_keys.create_key(session, name, role) for name, role in REVIEW_KEYS.items()
+        }
+        session.commit()
+    server, thread, url = _serve(
+        Settings(database_url=database_url, backlog_refresher=False, publish_mode="review")
+    )
+    try:
+        yield url, keys
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        names = list(REVIEW_KEYS)
+
+        def clean(session: Session) -> None:
+            session.execute(delete(Observation).where(Observation.recorded_by.in_(names)))
+            session.execute(delete(AuditEntry).where(AuditEntry.actor.in_(names)))
+            session.execute(delete(ApiKey).where(ApiKey.name.in_(names)))
+            stored_reads.refresh_for_figures(session, [("fixed_asset_investment", "500115", 2022)])
+
+        with Session(engine) as session:
+            UnitOfWork(session).run(clean)
+
+
+def _post_figure(url: str, key: str, **row: Any) -> int:
+    answer = httpx.post(
+        f"{url}/api/v1/observations", json={**ZONE_FAI, **row}, headers=_auth(key), timeout=30
+    )
+    assert answer.status_code == 201, answer.text
+    figure: int = answer.json()["items"][0]["id"]
+    return figure
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _pending_ids(driver: WebDriver) -> list[int]:
+    ids: list[int] = driver.execute_script(
+        "return [...document.querySelectorAll('li.figure')].map(li => Number(li.dataset.id))"
+    )
+    return ids
+
+
+def _pick_and_approve(driver: WebDriver, figure: int) -> None:
+    for box in driver.find_elements(By.CSS_SELECTOR, "li.figure input[type=checkbox]"):
+        if box.is_selected() != (box.get_attribute("value") == str(figure)):
+            box.click()
+    driver.find_element(By.ID, "approve").click()
+
+
+def test_a_reviewer_approves_a_pending_figure_on_the_review_page(
+    browser: WebDriver, review_service: tuple[str, dict[str, str]], shots: Path
+) -> None:
+    url, keys = review_service
+    # Published at once (an admin's): 100 亿元 in 2022; the analyst's 400 in 2023 is 4x that.
+    _post_figure(url, keys["browser-admin"], period="2022", value=100)
+    theirs = _post_figure(url, keys["browser-analyst"], period="2023", value=400)
+    own = _post_figure(url, keys["browser-reviewer"], period="2023-H1", value=170)
+
+    _open(browser, f"{url}/review", DESKTOP)
+    assert not browser.find_elements(By.CSS_SELECTOR, "li.figure")  # no key, no list
+    browser.find_element(By.ID, "review-key").send_keys(keys["browser-reviewer"])
+    browser.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: len(_pending_ids(d)) == 2)
+    assert sorted(_pending_ids(browser)) == sorted([theirs, own])
+    assert browser.execute_script("return document.cookie") == ""
+    assert browser.execute_script("return sessionStorage.length") == 1
+    group = browser.find_element(By.CSS_SELECTOR, ".region-group h3").text
+    assert "长寿区" in group and "500115" in group
+    item = browser.find_element(By.CSS_SELECTOR, f'li.figure[data-id="{theirs}"]').text
+    assert "400 亿元" in item and "browser-analyst" in item
+    assert "异常值" in item and "400 亿元 is 4.00× the 2022 figure (100 亿元)" in item
+
+    # The reviewer's own figure: refused, in words; nothing decided.
+    _pick_and_approve(browser, own)
+    message = browser.find_element(By.ID, "review-message")
+    WebDriverWait(browser, 30).until(lambda d: "四眼原则" in message.text)
+    assert "不能审核自己提交的数据" in message.text
+    assert sorted(_pending_ids(browser)) == sorted([theirs, own])
+    logged = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert len(logged) == 1 and "/api/v1/observations/review" in logged[0]
+    assert "403" in logged[0]
+    _assert_fits(browser)
+    _assert_clean(browser, url)
+    _screenshot(browser, shots / "review-desktop.png")
+
+    # At phone width, the analyst's figure: approved, it leaves the list, and the goals it
+    # moved are linked.
+    browser.set_window_size(*PHONE)
+    _pick_and_approve(browser, theirs)
+    WebDriverWait(browser, 30).until(lambda d: _pending_ids(d) == [own])
+    assert "已批准 1 条数据" in message.text
+    published = httpx.get(
+        f"{url}/api/v1/observations",
+        params={"indicator": "fixed_asset_investment", "region": "500115", "period": "2023"},
+        timeout=30,
+    ).json()["items"]
+    assert [(o["id"], o["value"], o["state"]) for o in published] == [(theirs, 400, "published")]
+    assert published[0]["reviewed_by"] == "browser-reviewer"
+    # 长寿区's 2023 plans of fixed-asset investment: 350 (400 / 350 = 114.29 %) and 400 (100 %).
+    plans = httpx.get(
+        f"{url}/api/v1/plans",
+        params={"indicator": "fixed_asset_investment", "region": "500115", "year": 2023},
+        timeout=30,
+    ).json()["items"]
+    assert sorted(p["progress"]["completion_rate"] for p in plans) == [100, 114.2857]
+    links = {a.get_attribute("href") for a in message.find_elements(By.CSS_SELECTOR, "a")}
+    assert {f"{url}/plans/{p['id']}" for p in plans} <= links
+    assert "受影响的目标与计划" in message.text and "已完成" in message.text
+    _assert_fits(browser)
+    _screenshot(browser, shots / "review-phone.png")
+    browser.find_element(By.ID, "forget-key").click()
+    assert browser.execute_script("return sessionStorage.length") == 0

@@ -304,3 +304,60 @@ def test_a_span_of_years_is_in_the_figures_table_and_not_on_the_chart(
     assert [label for *_, label in chart["figures"]] == ["2023-H1"]
     english = _text(client.get(f"/targets/{target['id']}", params={"lang": "en"}).text)
     assert "2018-2022 span of years: the total (a stock: its level at the end)" in english
+
+
+# --- the reviewer's page ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({}, ["审核待发布数据", "API 密钥", "批准所选", "驳回所选", "sessionStorage"]),
+        (
+            {"lang": "en"},
+            ["Review pending figures", "reviewer", "Approve selected", "Reject selected"],
+        ),
+    ],
+)
+def test_the_review_page_is_a_shell_for_review_js(
+    client: TestClient, query: dict[str, str], words: list[str]
+) -> None:
+    response = client.get("/review", params=query)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    text = _text(response.text)
+    for word in words:
+        assert word in text, word
+    assert not EXTERNAL.findall(response.text)
+    assert '<script src="/static/review.js">' in response.text
+    # The words review.js shows, in the page's language, as JSON the page carries.
+    carried = re.search(
+        r'<script type="application/json" id="review-words">(.*?)</script>', response.text, re.S
+    )
+    assert carried is not None
+    words_json = json.loads(carried.group(1))
+    own = words_json["own_figures"]
+    assert ("四眼原则" in own) if not query else ("four eyes" in own)
+    assert words_json["status_achieved"] == ("已完成" if not query else "Achieved")
+    # No key in the page, no form that posts it anywhere: the script does the fetches.
+    assert "<form" in response.text and "method=" not in response.text
+
+
+def test_review_js_talks_to_the_apps_own_api_only() -> None:
+    from pathlib import Path
+
+    import app.pages
+
+    script = (Path(app.pages.__file__).parent / "static" / "review.js").read_text()
+    code = re.sub(r"^\s*//.*$", "", script, flags=re.M)  # the comments dropped
+    assert "//" not in code, "no absolute address"
+    assert re.findall(r'"/api/v1/[a-z/]*"', script) == ['"/api/v1/observations"']
+    assert "sessionStorage" in script and 'credentials: "omit"' in script
+    for never in ("document.cookie", "localStorage", "innerHTML", "eval("):
+        assert never not in script, never
+
+
+def test_every_page_links_to_the_review_page(client: TestClient) -> None:
+    assert 'href="/review"' in client.get("/").text
+    assert 'href="/review?lang=en"' in client.get("/", params={"lang": "en"}).text
+    assert client.get("/review", params={"lang": "fr"}).status_code == 422
