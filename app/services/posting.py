@@ -90,6 +90,12 @@ class Post:
     minimal: bool = False
     idempotency_key: str | None = None
     fingerprint: str = ""
+    # Problems a file's rows showed when read (app/services/spreadsheets.py), answered
+    # with the rows' schema and reference errors.
+    errors: Sequence[FieldError] = ()
+    # Every check, then a rollback (``UnitOfWork.run(dry_run=True)``): answered with 200,
+    # and a batch's errors in the answer rather than as a 422; no idempotency either way.
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,11 +122,17 @@ def post(uow: UnitOfWork, request: Post) -> Posted:
             [FieldError("Idempotency-Key", "empty; send a non-empty key, or no header at all")],
         )
     with WRITES.writing():
-        return uow.run(partial(_post, request=request))
+        return uow.run(partial(_post, request=request), dry_run=request.dry_run)
 
 
 def _post(session: Session, request: Post) -> Posted:
     touch(request.key)
+    if request.dry_run:
+        try:
+            body = _dry_summary(session, request) if request.minimal else _answer(session, request)
+        except ValidationFailed as exc:
+            return Posted(200, render.dry_run_json(len(request.rows), exc))
+        return Posted(200, render.dry_run_json(len(request.rows), None, body))
     idem_key = request.idempotency_key
     if idem_key is not None:
         record = idempotency.replay(session, request.key, idem_key, request.fingerprint)
@@ -143,6 +155,7 @@ def _answer(session: Session, request: Post) -> bytes:
         request.key.name,
         max_rows=request.max_rows,
         mark_stale=request.minimal,
+        known_errors=request.errors,
     )
     if request.minimal:
         return render.post_summary_json(outcome.ids, outcome.warnings)
@@ -153,6 +166,18 @@ def _answer(session: Session, request: Post) -> bytes:
         for o in outcome.observations
     ]
     return render.post_result_json(observations, outcome.warnings, targets, plans)
+
+
+def _dry_summary(session: Session, request: Post) -> bytes:
+    """A minimal dry run's answer: the warnings (there are no ids to give)."""
+    outcome = record_observations(
+        session,
+        request.rows,
+        request.key.name,
+        max_rows=request.max_rows,
+        known_errors=request.errors,
+    )
+    return b'{"warnings":' + render.warnings_json(outcome.warnings) + b"}"
 
 
 def _field(loc: Sequence[int | str]) -> str:
@@ -319,14 +344,18 @@ def record_observations(
     max_rows: int,
     now: datetime | None = None,
     mark_stale: bool = False,
+    known_errors: Sequence[FieldError] = (),
 ) -> PostOutcome:
     """Check every row (schema, then reference data); store them all as new revisions or none.
 
     ``mark_stale``: on Postgres, the statement that stores the rows adds their series to the
     backlog, for its refresher (app/services/backlog_refresher.py); SQLite has no backlog
     and recomputes their goals now. Otherwise recomputing them is the caller's.
+    ``known_errors``: problems found reading the rows, reported with the others.
     """
     now = now or datetime.now(UTC)
+    if not rows and known_errors:  # a file whose every row was unreadable
+        raise _batch_error(list(known_errors), max(e.row or 1 for e in known_errors))
     _check_size(rows, max_rows)
     ref = load_reference(
         session,
@@ -342,7 +371,7 @@ def record_observations(
     if _uses_staging(session):
         store = _StagedStore(session, recorded_at, actor, ref, mark_stale)
     built: list[dict[str, Any]] = []
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(known_errors)
     seen: dict[tuple[str, str, str], int] = {}
     try:
         for start in range(0, len(rows), PART_ROWS):

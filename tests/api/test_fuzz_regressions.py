@@ -140,7 +140,7 @@ def test_stretch_must_be_a_json_boolean(client: TestClient, api_keys: dict[str, 
 
 def _post_csv(client: TestClient, key: str, text: str) -> dict[str, object]:
     response = client.post(
-        "/api/v1/observations",
+        "/api/v1/observations/import",
         content=text.encode("utf-8"),
         headers={**bearer(key), "Content-Type": "text/csv"},
     )
