@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from app.api.deps import AsOfDep, PagingDep, SessionDep
+from app.api.files import FILE_CONTENT, FormatQuery, LangQuery, file_content, file_response
 from app.schemas.common import ERROR_RESPONSES, Page
 from app.schemas.observation import ObservationRead
+from app.services import exports
 from app.services.observations import observation_page
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
 
-@router.get("/observations", summary="Progress figures, newest revision per period")
+@router.get(
+    "/observations",
+    summary="Progress figures, newest revision per period; or all of them as CSV or XLSX",
+    response_model=Page[ObservationRead],
+    responses=file_content("a page of figures; with `format=csv|xlsx`, a file of all of them"),
+)
 def list_observations(
     session: SessionDep,
     paging: PagingDep,
@@ -25,7 +33,22 @@ def list_observations(
     region: Annotated[str | None, Query(max_length=32, examples=["500000"])] = None,
     period: Annotated[str | None, Query(max_length=10, examples=["2023-H1"])] = None,
     include_revisions: Annotated[bool, Query(description="list every revision")] = False,
-) -> Page[ObservationRead]:
+    format: FormatQuery = "json",
+    lang: LangQuery = "en",
+) -> Page[ObservationRead] | Response:
+    if format != "json":
+        return file_response(
+            exports.export_observations(
+                session,
+                as_of,
+                indicator=indicator,
+                region=region,
+                period=period,
+                include_revisions=include_revisions,
+                file_format=format,
+                lang=lang,
+            )
+        )
     return observation_page(
         session,
         as_of,
@@ -36,3 +59,21 @@ def list_observations(
         limit=paging.limit,
         offset=paging.offset,
     )
+
+
+@router.get(
+    "/observations/template",
+    summary="The import's template: its columns and one example row, as CSV or XLSX",
+    description=(
+        "The XLSX also lists the valid indicator codes (with names and units) and region "
+        "codes (with names) on its second sheet, `codes`, and offers them as drop-downs in "
+        "the indicator and region columns."
+    ),
+    response_class=Response,
+    responses={200: {"description": "the template file", "content": FILE_CONTENT}},
+)
+def observations_template(
+    session: SessionDep,
+    format: Annotated[Literal["csv", "xlsx"], Query(description="the file's format")] = "xlsx",
+) -> Response:
+    return file_response(exports.template(session, format))
