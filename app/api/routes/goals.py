@@ -207,6 +207,8 @@ WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "the body could not be read (not UTF-8 JSON)"},
     401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
     403: {"model": ErrorBody, "description": "only an admin key may edit targets and plans"},
+    413: {"model": ErrorBody, "description": "a body over 5 MB"},
+    429: {"model": ErrorBody, "description": "too many failed authentications; retry later"},
 }
 PATCH_RESPONSES: dict[int | str, dict[str, object]] = {
     **WRITE_RESPONSES,

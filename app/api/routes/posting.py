@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -25,31 +25,29 @@ from app.services.spreadsheets import XLSX_MEDIA_TYPE
 router = APIRouter(responses=ERROR_RESPONSES)
 
 
-def _inline_defs(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline_defs(defs[ref.removeprefix("#/$defs/")], defs)
-        return {k: _inline_defs(v, defs) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_inline_defs(v, defs) for v in node]
-    return node
+OBSERVATION_REF = {"$ref": "#/components/schemas/ObservationCreate"}
 
 
-def _observation_schema() -> dict[str, Any]:
-    """ObservationCreate as a self-contained JSON Schema.
+def install_body_schemas(app: FastAPI) -> None:
+    """List ObservationCreate (and its SourceIn) in the schema's ``components``.
 
-    The handler reads the body itself (JSON or CSV), so FastAPI never lists the model in
-    ``components``: a ``$ref`` to it would dangle (clients and fuzzers then drop the JSON
-    body altogether). Its own ``$defs`` (SourceIn) are inlined for the same reason.
-    """
-    schema = ObservationCreate.model_json_schema()
-    defs = schema.pop("$defs", {})
-    inlined: dict[str, Any] = _inline_defs(schema, defs)
-    return inlined
+    The handler reads the body itself, so FastAPI never lists the model; the request body
+    refers to it (a generated client needs the reference: an inline object inside a
+    ``oneOf`` is not a type it can name)."""
+    build = app.openapi
 
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ObservationCreate" not in components:
+            model = ObservationCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in model.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["ObservationCreate"] = model
+        return schema
 
-OBSERVATION_SCHEMA = _observation_schema()
+    app.openapi = openapi  # type: ignore[method-assign]
+
 
 POST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -58,10 +56,10 @@ POST_BODY: dict[str, Any] = {
             "application/json": {
                 "schema": {
                     "oneOf": [
-                        OBSERVATION_SCHEMA,
+                        OBSERVATION_REF,
                         {
                             "type": "array",
-                            "items": OBSERVATION_SCHEMA,
+                            "items": OBSERVATION_REF,
                             "minItems": 1,
                             "maxItems": 10000,
                         },
