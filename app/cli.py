@@ -214,10 +214,26 @@ def build_parser() -> argparse.ArgumentParser:
     obs = sub.add_parser("observations", help="progress figures").add_subparsers(
         dest="observations_command", required=True
     )
-    imp = obs.add_parser("import", help="post a CSV file of figures (batches of 10,000)")
+    imp = obs.add_parser("import", help="post a .csv or .xlsx file of figures (batches of 10,000)")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--key", required=True, help="an analyst, reviewer or admin API key")
     imp.add_argument(
+        "--key",
+        help="an analyst, reviewer or admin API key (default: the environment variable "
+        "POLICY_TRACKER_KEY; an argument shows in `ps` and the shell's history)",
+    )
+    imp.add_argument(
+        "--url", help="a running service, e.g. http://127.0.0.1:8000 (default: DATABASE_URL)"
+    )
+    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
+    exp = obs.add_parser("export", help="write every matching figure to a .csv or .xlsx file")
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--indicator")
+    exp.add_argument("--region")
+    exp.add_argument("--period")
+    exp.add_argument("--include-revisions", action="store_true")
+    exp.add_argument("--lang", choices=["en", "zh"], default="en", help="column headers")
+    exp.add_argument("-o", "--output", type=Path, help="the file (default: the export's name)")
+    exp.add_argument(
         "--url", help="a running service, e.g. http://127.0.0.1:8000 (default: DATABASE_URL)"
     )
     progress = sub.add_parser("progress", help="stored statuses").add_subparsers(
@@ -282,10 +298,20 @@ def _run(argv: Sequence[str] | None) -> int:
         return progress_refresh()
     if args.command == "documents":
         return documents_extract(args)
-    if args.command == "observations":
-        from app.importer import http_sender, local_sender, run_import
+    if args.command == "observations" and args.observations_command == "export":
+        from app.exporter import run_export
 
-        sender = http_sender(args.url, args.key) if args.url else local_sender(args.key)
-        return run_import(args.file, sender)
+        return run_export(args)
+    if args.command == "observations":
+        import os
+
+        from app.importer import KEY_VARIABLE, http_sender, local_sender, run_import
+
+        key = args.key or os.environ.get(KEY_VARIABLE)
+        if not key:
+            print(f"error: give the API key in {KEY_VARIABLE} (or --key)", file=sys.stderr)
+            return 2
+        sender = http_sender(args.url, key) if args.url else local_sender(key)
+        return run_import(args.file, sender, sheet=args.sheet)
     serve(args.host, args.port)
     return 0

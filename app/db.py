@@ -118,7 +118,8 @@ class UnitOfWork:
     """The one place where a transaction that writes begins and commits.
 
     ``run(work)`` opens the session's transaction as a writer, calls ``work(session)`` and
-    commits; any error rolls everything back. A
+    commits (``run(work, dry_run=True)`` rolls back instead); any error rolls everything
+    back. A
     write that lost a race to a concurrent writer (``_retriable``) is run again from the
     start, so ``work`` must only touch the database through its session. Services below
     it flush and never commit. A request, the command line and the background refresher
@@ -128,12 +129,18 @@ class UnitOfWork:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def run(self, work: Callable[[Session], T]) -> T:
+    def run(self, work: Callable[[Session], T], *, dry_run: bool = False) -> T:
+        """``dry_run``: the same work in the same writer's transaction, every check and
+        statement as for real, then rolled back instead of committed: nothing is written,
+        no audit entry, no idempotency record (a dry run's answer is ``work``'s)."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             begin_write(self.session)
             try:
                 result = work(self.session)
-                self.session.commit()
+                if dry_run:
+                    self.session.rollback()
+                else:
+                    self.session.commit()
             except (IntegrityError, OperationalError) as exc:
                 self.session.rollback()
                 if attempt == WRITE_ATTEMPTS or not _retriable(exc):

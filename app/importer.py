@@ -1,4 +1,5 @@
-"""``python -m app observations import FILE.csv``: post a spreadsheet through the one write path.
+"""``python -m app observations import FILE``: post a spreadsheet (.csv or .xlsx) through the
+one write path.
 
 Rows go in batches of at most 10,000, each sent as the same JSON bytes whichever way it
 travels; each batch is all or nothing and carries an ``Idempotency-Key`` derived from the
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import httpx
 
-from app.errors import AppError
-from app.services.posting import parse_csv_rows
+from app.errors import AppError, FieldError
+from app.services.spreadsheets import XLSX_MEDIA_TYPE, file_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -96,12 +97,48 @@ def local_sender(key: str, sessions: Callable[[], Session] | None = None) -> Sen
     return send
 
 
-def run_import(path: Path, send: Sender, batch_size: int = 10_000, out: TextIO = sys.stderr) -> int:
+# The environment variable a key may come from: an argument shows in `ps` and the history.
+KEY_VARIABLE = "POLICY_TRACKER_KEY"
+
+
+def media_type_of(path: Path) -> str:
+    """How the file is read: by its suffix, else by its content (an XLSX is a ZIP)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return XLSX_MEDIA_TYPE
+    if suffix in (".csv", ".txt"):
+        return "text/csv"
+    return "application/octet-stream"
+
+
+def read_rows(
+    path: Path, content: bytes, sheet: str | None = None
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """The file's rows (every one: the batches are the importer's) and its rows' problems."""
+    read = file_rows(content, media_type_of(path), sheet=sheet, max_rows=sys.maxsize)
+    return read.rows, read.errors
+
+
+def run_import(
+    path: Path,
+    send: Sender,
+    batch_size: int = 10_000,
+    out: TextIO = sys.stderr,
+    sheet: str | None = None,
+) -> int:
     content = path.read_bytes()
     try:
-        rows = parse_csv_rows(content)
+        rows, errors = read_rows(path, content, sheet)
     except AppError as exc:
         print(f"{path}: {exc.message}", file=out)
+        _print_rows([e.as_dict() for e in exc.errors], 0, out)
+        return 1
+    if errors:
+        print(
+            f"{path}: {len({e.row for e in errors})} rows cannot be read; nothing was sent",
+            file=out,
+        )
+        _print_rows([e.as_dict() for e in errors], 0, out)
         return 1
     digest = hashlib.sha256(content).hexdigest()[:32]
     done = 0

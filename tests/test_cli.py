@@ -12,8 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(args: list[str], db: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def run(
+    args: list[str], db: Path, check: bool = True, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", **(extra_env or {})}
     result = subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=ROOT,
@@ -192,3 +194,36 @@ def test_a_server_on_an_unmigrated_database_says_so(tmp_path: Path) -> None:
     assert response.json()["message"] == (
         "the database is not migrated: run `python -m app db upgrade`"
     )
+
+
+def test_an_xlsx_import_with_the_key_in_the_environment_and_an_export(
+    seeded: Path, tmp_path: Path
+) -> None:
+    import csv
+
+    from openpyxl import Workbook, load_workbook
+
+    key = run(["keys", "create", "--name", "xlsx", "--role", "analyst"], seeded).stdout.split()[-1]
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["indicator", "region", "period", "value", "unit"])
+    sheet.append(["key_project_investment", "500000", "2023-Q3", 3480.25, "亿元"])
+    path = tmp_path / "q3.xlsx"
+    workbook.save(path)
+    env_key = {"POLICY_TRACKER_KEY": key}
+    no_key = run(["observations", "import", str(path)], seeded, check=False)
+    assert no_key.returncode == 2 and "POLICY_TRACKER_KEY" in no_key.stderr
+    for _ in range(2):  # the second run records nothing twice
+        result = run(["observations", "import", str(path)], seeded, extra_env=env_key)
+        assert "imported 1 rows" in result.stderr
+    out = tmp_path / "figures.csv"
+    args = ["observations", "export", "--indicator", "key_project_investment", "-o", str(out)]
+    run([*args, "--region", "500000", "--period", "2023-Q3", "--include-revisions"], seeded)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["value"] for r in rows if r["recorded_by"] == "xlsx"] == ["3480.25"]
+    xlsx = tmp_path / "figures.xlsx"
+    run([*args[:-2], "--format", "xlsx", "--lang", "zh", "-o", str(xlsx)], seeded)
+    exported = load_workbook(xlsx).worksheets[0]
+    assert exported.cell(row=1, column=2).value == "指标代码"
+    assert exported.max_row - 1 >= 2  # the seeded 2023 figures and this one

@@ -190,19 +190,32 @@ class ResponseCacheMiddleware:
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
         complete = False
+        # An answer too large to keep (a streamed export) is not held while it streams.
+        room = self.cache.max_bytes // 8
+        recorded = 0
 
         async def recording_send(message: Message) -> None:
-            nonlocal status, headers, complete
+            nonlocal status, headers, complete, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+                body = message.get("body", b"")
+                recorded += len(body)
+                if recorded <= room:
+                    chunks.append(body)
+                else:
+                    chunks.clear()
                 complete = not message.get("more_body", False)
             await send(message)
 
         await self.app(scope, receive, recording_send)
-        if status == 200 and complete and not any(k == b"set-cookie" for k, _ in headers):
+        if (
+            status == 200
+            and complete
+            and recorded <= room
+            and not any(k == b"set-cookie" for k, _ in headers)
+        ):
             self.cache.put(key, generation, headers, b"".join(chunks))
 
 

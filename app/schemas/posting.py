@@ -30,3 +30,29 @@ class PostSummary(BaseModel):
     warnings: list[ErrorItem] = Field(
         default_factory=list, description="accepted but implausible figures (row, field, message)"
     )
+
+
+class DryRunResult(BaseModel):
+    """The answer to ``?dry_run=true``: every check ran, nothing was stored."""
+
+    dry_run: bool = Field(description="always true: nothing was stored")
+    valid: bool = Field(description="whether the batch would be stored as it is")
+    rows: int = Field(description="how many rows the batch holds")
+    message: str | None = Field(description="why the batch would be refused; null if valid")
+    errors: list[ErrorItem] = Field(
+        description="every problem of every row (row, field, message); empty if valid"
+    )
+    warnings: list[ErrorItem] = Field(
+        default_factory=list, description="accepted but implausible figures (row, field, message)"
+    )
+    items: list[ObservationRead] | None = Field(
+        default=None,
+        description="valid and without `Prefer: return=minimal`: the revisions that would be "
+        "recorded (ids are not kept)",
+    )
+    targets: list[TargetRead] | None = Field(
+        default=None, description="as `items`: the targets of the posted series, as they would be"
+    )
+    plans: list[PlanRead] | None = Field(
+        default=None, description="as `items`: the plans of the posted series, as they would be"
+    )

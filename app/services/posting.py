@@ -95,6 +95,12 @@ class Post:
     fingerprint: str = ""
     # Stored pending, published only when a reviewer approves (review.needs_review).
     pending: bool = False
+    # Problems a file's rows showed when read (app/services/spreadsheets.py), answered
+    # with the rows' schema and reference errors.
+    errors: Sequence[FieldError] = ()
+    # Every check, then a rollback (``UnitOfWork.run(dry_run=True)``): answered with 200,
+    # and a batch's errors in the answer rather than as a 422; no idempotency either way.
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,17 +127,23 @@ def post(uow: UnitOfWork, request: Post) -> Posted:
             [FieldError("Idempotency-Key", "empty; send a non-empty key, or no header at all")],
         )
     with WRITES.writing():
-        return uow.run(partial(_post, request=request))
+        return uow.run(partial(_post, request=request), dry_run=request.dry_run)
 
 
 def _post(session: Session, request: Post) -> Posted:
     touch(request.key)
+    scopes.require_rows(session, request.key, request.rows)
+    if request.dry_run:
+        try:
+            body = _dry_summary(session, request) if request.minimal else _answer(session, request)
+        except ValidationFailed as exc:
+            return Posted(200, render.dry_run_json(len(request.rows), exc))
+        return Posted(200, render.dry_run_json(len(request.rows), None, body))
     idem_key = request.idempotency_key
     if idem_key is not None:
         record = idempotency.replay(session, request.key, idem_key, request.fingerprint)
         if record is not None:
             return Posted(record.status_code, record.response_body.encode())
-    scopes.require_rows(session, request.key, request.rows)
     body = _answer(session, request)
     if idem_key is not None:
         idempotency.remember(
@@ -150,6 +162,7 @@ def _answer(session: Session, request: Post) -> bytes:
         max_rows=request.max_rows,
         mark_stale=request.minimal,
         pending=request.pending,
+        known_errors=request.errors,
     )
     if request.minimal:
         return render.post_summary_json(outcome.ids, outcome.warnings)
@@ -160,6 +173,18 @@ def _answer(session: Session, request: Post) -> bytes:
         for o in outcome.observations
     ]
     return render.post_result_json(observations, outcome.warnings, targets, plans)
+
+
+def _dry_summary(session: Session, request: Post) -> bytes:
+    """A minimal dry run's answer: the warnings (there are no ids to give)."""
+    outcome = record_observations(
+        session,
+        request.rows,
+        request.key.name,
+        max_rows=request.max_rows,
+        known_errors=request.errors,
+    )
+    return b'{"warnings":' + render.warnings_json(outcome.warnings) + b"}"
 
 
 def _field(loc: Sequence[int | str]) -> str:
@@ -376,6 +401,7 @@ def record_observations(
     now: datetime | None = None,
     mark_stale: bool = False,
     pending: bool = False,
+    known_errors: Sequence[FieldError] = (),
 ) -> PostOutcome:
     """Check every row (schema, then reference data); store them all as new revisions or none.
 
@@ -384,8 +410,11 @@ def record_observations(
     and recomputes their goals now. Otherwise recomputing them is the caller's.
     ``pending``: stored unpublished, for a reviewer (app/services/review.py); they take
     their revision numbers now, and no read sees them until they are approved.
+    ``known_errors``: problems found reading the rows, reported with the others.
     """
     now = now or datetime.now(UTC)
+    if not rows and known_errors:  # a file whose every row was unreadable
+        raise _batch_error(list(known_errors), max(e.row or 1 for e in known_errors))
     _check_size(rows, max_rows)
     ref = load_reference(
         session,
@@ -401,7 +430,7 @@ def record_observations(
     if _uses_staging(session):
         store = _StagedStore(session, recorded_at, actor, ref, mark_stale)
     built: list[dict[str, Any]] = []
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(known_errors)
     seen: dict[tuple[str, str, str], int] = {}
     try:
         for start in range(0, len(rows), PART_ROWS):

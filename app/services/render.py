@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pydantic import TypeAdapter
 
-from app.errors import FieldError
+from app.errors import AppError, FieldError
 from app.models import Indicator, Observation, Region
 from app.schemas.common import ErrorItem, IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
@@ -135,6 +135,23 @@ def post_summary_json(ids: Sequence[int], warnings: Sequence[FieldError]) -> byt
             b"}",
         ]
     )
+
+
+def dry_run_json(rows: int, refused: AppError | None, answer: bytes = b"{}") -> bytes:
+    """A ``DryRunResult``: whether the batch would be stored, every error if not, and else
+    the answer a real post would give (``answer``, a JSON object) with its fields."""
+    head = {
+        "dry_run": True,
+        "valid": refused is None,
+        "rows": rows,
+        "message": None if refused is None else refused.message,
+        "errors": [] if refused is None else [e.as_dict() for e in refused.errors],
+    }
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
+    rest = answer.strip()[1:-1].strip()
+    if refused is not None or not rest:
+        rest = b'"warnings":[]'
+    return text[:-1] + b"," + rest + b"}"
 
 
 def post_result_json(

@@ -1,4 +1,5 @@
-"""Rows of a posted batch from its body: a JSON object or array, or CSV with a header.
+"""Rows of a posted batch from its body: a JSON object or array, or CSV with a header
+(app/services/spreadsheets.py reads XLSX into the same rows).
 
 Numbers are read from their text: JSON through ``json_numbers.loads`` (decimals, never
 floats), CSV cells as the text they hold, for the schemas to check.
@@ -47,21 +48,73 @@ NUMERIC_COLUMNS = ("value", "yoy_growth", "reported_completion_rate")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
-def parse_csv_rows(body: bytes) -> list[dict[str, Any]]:
-    """CSV with a header row of the contract's field names; UTF-8 with or without BOM.
+def parse_csv_rows(body: bytes, charset: str | None = None) -> list[dict[str, Any]]:
+    """CSV rows, or a 422 listing every bad row (``csv_rows``)."""
+    rows, errors = csv_rows(body, charset)
+    if errors:
+        raise rows_error(errors)
+    return rows
+
+
+def rows_error(errors: list[FieldError]) -> ValidationFailed:
+    first = errors[0]
+    return ValidationFailed(
+        errors,
+        f"{len({e.row for e in errors})} rows of the file are invalid, nothing was stored; "
+        f"first: row {first.row}: {first.field}: {first.message}",
+    )
+
+
+# Chinese Excel saves "CSV" in the ANSI code page, GBK; GB18030 is its superset.
+_GB_CHARSETS = {"gbk", "gb2312", "gb18030", "cp936", "x-gbk", "euc-cn"}
+
+
+def decode_csv(body: bytes, charset: str | None = None) -> str:
+    """The CSV's text: in ``charset`` when the client named one, otherwise UTF-8 (with or
+    without BOM) or, failing that, GB18030 (which reads GBK and GB2312)."""
+    name = (charset or "").strip().strip('"').lower()
+    if name:
+        if name in _GB_CHARSETS:
+            name = "gb18030"
+        elif name in ("utf-8", "utf8"):
+            name = "utf-8-sig"
+        try:
+            return body.decode(name)
+        except LookupError as exc:
+            raise ValidationFailed(
+                [FieldError("content-type", f"unknown charset '{charset}'; send utf-8 or gbk")]
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(
+                [FieldError("body", f"the CSV is not {charset} (byte {exc.start}): {exc.reason}")]
+            ) from exc
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            [FieldError("body", "the CSV is neither UTF-8 nor GB18030/GBK; save it as UTF-8")]
+        ) from exc
+
+
+def csv_rows(
+    body: bytes, charset: str | None = None
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """CSV with a header row of the contract's field names: the rows, and every row's
+    problems. UTF-8 with or without BOM, or GB18030/GBK (``decode_csv``).
 
     Strict: a row with more cells than the header (an unquoted comma in a note, a
     thousands separator typed by hand), a duplicate column, a quote without its document,
     a quote left open: each is an error naming its row and column, and nothing is stored.
-    Trailing empty cells and empty rows are ignored.
+    Trailing empty cells and empty rows are ignored. A bad header is a 422 at once.
     """
-    try:
-        content = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed([FieldError("body", "the CSV is not UTF-8")]) from exc
+    content = decode_csv(body, charset)
     lines = io.StringIO(content, newline="").readlines()
     reader = csv.reader(lines, strict=True)
-    header = _header(reader)
+    header = read_header(next_cells(reader))
     rows: list[dict[str, Any]] = []
     errors: list[FieldError] = []
     number = 0
@@ -78,24 +131,21 @@ def parse_csv_rows(body: bytes) -> list[dict[str, Any]]:
         if not any(c.strip() for c in cells):
             continue
         number += 1
-        row, row_errors = _row(header, cells, number)
+        row, row_errors = table_row(header, cells, number)
         errors += row_errors
         rows.append(row)
-    if errors:
-        first = errors[0]
-        raise ValidationFailed(
-            errors,
-            f"{len({e.row for e in errors})} rows of the CSV are invalid, nothing was stored; "
-            f"first: row {first.row}: {first.field}: {first.message}",
-        )
-    return rows
+    return rows, errors
 
 
-def _header(reader: Iterator[list[str]]) -> list[str]:
+def next_cells(reader: Iterator[list[str]]) -> list[str]:
     try:
-        cells: list[str] = next(reader, [])
+        return next(reader, [])
     except csv.Error as exc:
         raise ValidationFailed([FieldError("header", f"not valid CSV (line 1): {exc}")]) from exc
+
+
+def read_header(cells: list[str]) -> list[str]:
+    """The column names of a header row; unknown or repeated names are a 422."""
     header = [h.strip() for h in cells]
     while header and not header[-1]:
         header.pop()
@@ -120,9 +170,10 @@ def _header(reader: Iterator[list[str]]) -> list[str]:
     return header
 
 
-def _row(
+def table_row(
     header: list[str], cells: list[str], number: int
 ) -> tuple[dict[str, Any], list[FieldError]]:
+    """One data row as a payload for the schema, and its problems (numbered ``number``)."""
     errors = []
     extra = cells[len(header) :]
     while extra and not extra[-1].strip():

@@ -140,7 +140,7 @@ def test_stretch_must_be_a_json_boolean(client: TestClient, api_keys: dict[str, 
 
 def _post_csv(client: TestClient, key: str, text: str) -> dict[str, object]:
     response = client.post(
-        "/api/v1/observations",
+        "/api/v1/observations/import",
         content=text.encode("utf-8"),
         headers={**bearer(key), "Content-Type": "text/csv"},
     )
@@ -231,7 +231,10 @@ def test_every_ref_in_the_openapi_resolves(client: TestClient) -> None:
     assert dangling == set()
     body = spec["paths"]["/api/v1/observations"]["post"]["requestBody"]["content"]
     one, batch = body["application/json"]["schema"]["oneOf"]
-    assert one["title"] == "ObservationCreate"
-    assert set(one["required"]) == {"indicator", "region", "period"}
+    # by reference, listed in components: a generated client needs a named type (#16.6)
+    assert one == {"$ref": "#/components/schemas/ObservationCreate"}
+    model = schemas["ObservationCreate"]
+    assert model["title"] == "ObservationCreate"
+    assert set(model["required"]) == {"indicator", "region", "period"}
     assert batch["items"] == one
     assert (batch["minItems"], batch["maxItems"]) == (1, 10000)

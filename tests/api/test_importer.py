@@ -110,3 +110,68 @@ def test_a_local_import_and_one_over_http_are_the_same_request(
         params={"indicator": "gdp", "period": "2023-M01", "include_revisions": "true"},
     ).json()["items"]
     assert [o["recorded_by"] for o in every].count("test-analyst") == 1
+
+
+def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    sheet["D2"].number_format = "0.0%"  # a share typed as 12.5%
+    workbook.save(path)
+    return path
+
+
+def test_an_xlsx_imports_locally_and_over_http_as_one_request(
+    client: TestClient, connection: Connection, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = _xlsx(
+        tmp_path / "figures.xlsx",
+        [
+            ["indicator", "region", "period", "yoy_growth", "value", "unit"],
+            ["gdp", "500000", "2023-M01", 0.125, 2500, "亿元"],
+            ["gdp", "500000", "2023-M02", None, "5,000.5", "亿元"],
+            [None, None, None, None, None, None],
+        ],
+    )
+
+    def sessions() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    out = io.StringIO()
+    assert run_import(sheet, local_sender(api_keys["analyst"], sessions), out=out) == 0
+    assert "2/2 rows" in out.getvalue()
+    assert run_import(sheet, client_sender(client, api_keys["analyst"]), out=io.StringIO()) == 0
+    every = client.get(
+        "/api/v1/observations",
+        params={"indicator": "gdp", "region": "500000", "include_revisions": "true"},
+    ).json()["items"]
+    mine = {o["period"]: o for o in every if o["recorded_by"] == "test-analyst"}
+    assert sorted(mine) == ["2023-M01", "2023-M02"]  # once each, not twice
+    assert mine["2023-M01"]["yoy_growth"] == 12.5
+    assert mine["2023-M02"]["value"] == 5000.5
+
+
+def test_an_unreadable_xlsx_row_is_named_and_nothing_is_sent(
+    client: TestClient, api_keys: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = _xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ["indicator", "region", "period", "value", "unit"],
+            ["gdp", "500000", "2023-M01", 2500, "亿元", "stray"],
+        ],
+    )
+    sent: list[bytes] = []
+
+    def send(body: bytes, key: str) -> tuple[int, dict[str, Any]]:
+        sent.append(body)
+        return 201, {}
+
+    out = io.StringIO()
+    assert run_import(sheet, send, out=out) == 1
+    assert "data row 1: column 6:" in out.getvalue()
+    assert sent == []

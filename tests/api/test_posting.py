@@ -162,7 +162,7 @@ def test_csv_with_bom_and_units(client: TestClient, api_keys: dict[str, str]) ->
         "retail_sales,500000,2023-Q3,1.1,万亿元,6.5,,,,from Excel\r\n"
     )
     response = client.post(
-        "/api/v1/observations",
+        "/api/v1/observations/import",
         content="\ufeff".encode() + csv_text.encode("utf-8"),
         headers={**bearer(api_keys["analyst"]), "Content-Type": "text/csv"},
     )

@@ -12,7 +12,7 @@ HEADER = "indicator,region,period,unit,value"
 
 def _post(client: TestClient, key: str, text: str) -> tuple[int, dict]:
     response = client.post(
-        "/api/v1/observations",
+        "/api/v1/observations/import",
         content=text.encode(),
         headers={**bearer(key), "Content-Type": "text/csv"},
     )

@@ -9,13 +9,21 @@ from fastapi import APIRouter, Query
 from app.api.auth import AdminKey
 from app.api.deps import PagingDep, SessionDep
 from app.schemas.audit import AuditRead
-from app.schemas.common import ERROR_RESPONSES, Page
+from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.services.audit import audit_page
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
 
-@router.get("/audit", summary="Every write, newest first (admin)")
+@router.get(
+    "/audit",
+    summary="Every write, newest first (admin)",
+    responses={
+        401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
+        403: {"model": ErrorBody, "description": "only an admin key may read the audit"},
+        429: {"model": ErrorBody, "description": "too many failed authentications; retry later"},
+    },
+)
 def list_audit(
     session: SessionDep,
     _key: AdminKey,

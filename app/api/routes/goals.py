@@ -20,12 +20,14 @@ from app.api.deps import (
     UnitOfWorkDep,
 )
 from app.api.exact_json import ExactJSONRoute
+from app.api.files import FormatQuery, LangQuery, file_content, file_response
 from app.domain.progress import PlanStatus, TargetStatus
 from app.models import Plan, Target
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
-from app.services import goal_reads, goals
+from app.services import exports, goal_reads, goals
+from app.services.exports import FileAnswer, FileFormat, Lang
 from app.services.goal_reads import GoalFilter
 
 router = APIRouter(responses=ERROR_RESPONSES, route_class=ExactJSONRoute)
@@ -89,6 +91,26 @@ class GoalList:
         )
         return Response(body, media_type="application/json")
 
+    def export(
+        self,
+        uow: UnitOfWorkDep,
+        model: type[Target] | type[Plan],
+        year: int | None,
+        status: str | None,
+        file_format: FileFormat,
+        lang: Lang,
+    ) -> FileAnswer:
+        """Every goal matching the filters (the paging parameters do not apply)."""
+        return exports.export_goals(
+            uow.session,
+            model,
+            replace(self.filter, year=year),
+            status=status,
+            as_of=self.as_of,
+            file_format=file_format,
+            lang=lang,
+        )
+
 
 GoalListDep = Annotated[GoalList, Depends()]
 
@@ -117,15 +139,20 @@ def _row_response(kind: str) -> dict[str, object]:
 
 @router.get(
     "/targets",
-    summary="Targets with their progress, filtered and paged",
+    summary="Targets with their progress, filtered and paged; or all of them as CSV or XLSX",
     response_model=Page[TargetRead],
+    responses=file_content("a page of targets; with `format=csv|xlsx`, a file of all of them"),
 )
 def list_targets(
     uow: UnitOfWorkDep,
     goals: GoalListDep,
     end_year: YearQuery = None,
     status: Annotated[TargetStatusQuery | None, Query()] = None,
+    format: FormatQuery = "json",
+    lang: LangQuery = "en",
 ) -> Response:
+    if format != "json":
+        return file_response(goals.export(uow, Target, end_year, status, format, lang))
     return goals.page(uow, Target, end_year, status)
 
 
@@ -143,15 +170,20 @@ def get_target(
 
 @router.get(
     "/plans",
-    summary="Annual plans with their progress, filtered and paged",
+    summary="Annual plans with their progress, filtered and paged; or all of them as CSV or XLSX",
     response_model=Page[PlanRead],
+    responses=file_content("a page of plans; with `format=csv|xlsx`, a file of all of them"),
 )
 def list_plans(
     uow: UnitOfWorkDep,
     goals: GoalListDep,
     year: YearQuery = None,
     status: Annotated[PlanStatusQuery | None, Query()] = None,
+    format: FormatQuery = "json",
+    lang: LangQuery = "en",
 ) -> Response:
+    if format != "json":
+        return file_response(goals.export(uow, Plan, year, status, format, lang))
     return goals.page(uow, Plan, year, status)
 
 
@@ -175,6 +207,8 @@ WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "the body could not be read (not UTF-8 JSON)"},
     401: {"model": ErrorBody, "description": "no key, or an unknown or revoked key"},
     403: {"model": ErrorBody, "description": "only an admin key may edit targets and plans"},
+    413: {"model": ErrorBody, "description": "a body over 5 MB"},
+    429: {"model": ErrorBody, "description": "too many failed authentications; retry later"},
 }
 PATCH_RESPONSES: dict[int | str, dict[str, object]] = {
     **WRITE_RESPONSES,

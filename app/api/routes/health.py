@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from app.services.health import readiness
 
@@ -15,7 +18,22 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers and the schema is at the newest migration")
+class Ready(BaseModel):
+    status: Literal["ready"]
+    schema_: str | None = Field(alias="schema", description="the schema's migration revision")
+
+
+class NotReady(BaseModel):
+    status: Literal["unavailable"]
+    reason: str | None = Field(description="why not: the database unreachable, or not migrated")
+
+
+@router.get(
+    "/readyz",
+    summary="The database answers and the schema is at the newest migration",
+    response_model=Ready,
+    responses={503: {"model": NotReady, "description": "not ready; retry after Retry-After"}},
+)
 def readyz(request: Request) -> JSONResponse:
     state = readiness(request.app.state.sessionmaker)
     if not state.ready:
