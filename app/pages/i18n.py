@@ -294,3 +294,81 @@ REVIEW_SCRIPT_WORDS: dict[str, dict[Lang, str]] = {
     "failed": {"zh": "请求失败。", "en": "The request failed."},
     "details": {"zh": "详情", "en": "Details"},
 }
+
+
+# --- the import page (/import): its words, and those import.js shows --------------------
+
+IMPORT_STRINGS: dict[str, dict[Lang, str]] = {
+    "import_link": {"zh": "导入", "en": "Import"},
+    "import_title": {"zh": "导入数据文件", "en": "Import a file of figures"},
+    "import_intro": {
+        "zh": "选择一个 CSV(UTF-8 或 GBK)或 XLSX 文件,先检查(试运行:全部校验,不保存),"
+        "无误后再保存。一批数据要么全部保存,要么一条也不保存。"
+        "需要分析员、审核员或管理员的 API 密钥。",
+        "en": "Choose a CSV (UTF-8 or GBK) or XLSX file, check it first (a dry run: every "
+        "check, nothing stored), then store it. A batch is stored whole or not at all. "
+        "Needs an analyst's, reviewer's or admin's API key.",
+    },
+    "import_file": {"zh": "文件(CSV 或 XLSX)", "en": "File (CSV or XLSX)"},
+    "import_sheet": {"zh": "工作表(可选)", "en": "Sheet (optional)"},
+    "import_sheet_hint": {"zh": "默认第一个工作表", "en": "the first sheet by default"},
+    "import_check": {"zh": "检查(试运行)", "en": "Check (dry run)"},
+    "import_store": {"zh": "保存", "en": "Store"},
+    "import_template_note": {
+        "zh": "模板(列名、示例行,XLSX 另附指标与地区代码表):",
+        "en": "Template (the columns, an example row; the XLSX also lists indicator and region "
+        "codes):",
+    },
+}
+STRINGS.update(IMPORT_STRINGS)
+
+# What import.js writes, in the page's language (placeholders in braces).
+IMPORT_SCRIPT_WORDS: dict[str, dict[Lang, str]] = {
+    "no_key": REVIEW_SCRIPT_WORDS["no_key"],
+    "no_file": {"zh": "请先选择文件。", "en": "Choose a file first."},
+    "key_kept": {"zh": "已保存在本标签页", "en": "kept in this tab"},
+    "key_forgotten": {"zh": "密钥已清除。", "en": "The key is forgotten."},
+    "checking": {"zh": "正在检查……", "en": "Checking…"},
+    "storing": {"zh": "正在保存……", "en": "Storing…"},
+    "dry_ok": {
+        "zh": "检查通过:{n} 行数据均可保存,尚未保存任何数据。",
+        "en": "Checked: all {n} rows can be stored; nothing is stored yet.",
+    },
+    "dry_ok_next": {
+        "zh": "核对下面的提示与受影响的目标,然后点击“保存”。",
+        "en": "Look at the warnings and the goals they move below, then press “Store”.",
+    },
+    "dry_bad": {
+        "zh": "检查未通过:{n} 行中有错误,不会保存任何数据。请修改文件后重新检查。",
+        "en": "Refused: the {n} rows hold errors; nothing would be stored. Fix the file and "
+        "check it again.",
+    },
+    "stored": {"zh": "已保存 {n} 条数据。", "en": "{n} figures stored."},
+    "errors": {"zh": "错误", "en": "Errors"},
+    "warnings": {"zh": "提示(已接受,请核对)", "en": "Warnings (accepted; please check)"},
+    "row": {"zh": "行", "en": "Row"},
+    "field": {"zh": "列", "en": "Column"},
+    "problem": {"zh": "问题", "en": "Problem"},
+    "moved": {"zh": "受影响的目标与计划:", "en": "Goals these figures move:"},
+    "target": REVIEW_SCRIPT_WORDS["target"],
+    "plan": REVIEW_SCRIPT_WORDS["plan"],
+    "no_goal": REVIEW_SCRIPT_WORDS["no_goal"],
+    "unauthorized": REVIEW_SCRIPT_WORDS["unauthorized"],
+    "forbidden": {
+        "zh": "此密钥不能提交数据。",
+        "en": "This key may not post figures.",
+    },
+    "region_forbidden": {
+        "zh": "文件中有地区不在此密钥的管辖范围内,未保存任何数据。",
+        "en": "Some rows are outside the key's regions; nothing was stored.",
+    },
+    "payload_too_large": {
+        "zh": "文件过大(最多 5 MB、10,000 行)。",
+        "en": "The file is too large (at most 5 MB and 10,000 rows).",
+    },
+    "validation_error": {
+        "zh": "文件中有错误,未保存任何数据。",
+        "en": "The file holds errors; nothing was stored.",
+    },
+    "failed": REVIEW_SCRIPT_WORDS["failed"],
+}

@@ -348,12 +348,30 @@ def document_page(request: Request, session: SessionDep, code: str) -> HTMLRespo
 def review_page(request: Request) -> HTMLResponse:
     """The shell of the reviewer's page: review.js reads and decides through the API with
     the key the reviewer pastes (kept in the tab's sessionStorage, never in a cookie)."""
+    return _script_page(request, "review.html", i18n.REVIEW_SCRIPT_WORDS)
+
+
+# --- the import page ---------------------------------------------------------------
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request) -> HTMLResponse:
+    """The shell of the import page: import.js sends the file to the import endpoint, a dry
+    run first, with the key the analyst pastes (kept in the tab's sessionStorage)."""
+    return _script_page(request, "import.html", i18n.IMPORT_SCRIPT_WORDS)
+
+
+def _script_page(
+    request: Request, template: str, script_words: dict[str, dict[Lang, str]]
+) -> HTMLResponse:
+    """A page whose script talks to the API: the words it shows, in the page's language,
+    carried as JSON (with the status names)."""
     try:
         params = PageParams.of(request)
     except BadParameter as error:
         return _bad_request(request, error)
-    words = {key: text[params.lang] for key, text in i18n.REVIEW_SCRIPT_WORDS.items()}
+    words = {key: text[params.lang] for key, text in script_words.items()}
     words |= {f"status_{s}": i18n.status_word(params.lang, s) for s in STATUSES}
     # Safe inside <script type="application/json">: no "</" can close the element.
     words_json = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
-    return _render(request, "review.html", params, words_json=words_json)
+    return _render(request, template, params, words_json=words_json)

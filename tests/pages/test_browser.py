@@ -246,9 +246,9 @@ def test_target_page_draws_its_figures(
 def test_plan_page_draws_the_schedule_line(
     browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
 ) -> None:
-    items = _api(
-        base_url, "/api/v1/plans", region="500000", indicator="key_project_investment"
-    )["items"]
+    items = _api(base_url, "/api/v1/plans", region="500000", indicator="key_project_investment")[
+        "items"
+    ]
     _open(browser, f"{base_url}/plans/{items[0]['id']}?lang=en", size)
     WebDriverWait(browser, 30).until(lambda d: _chart_series(d) is not None)
     series = _chart_series(browser)
@@ -476,3 +476,108 @@ def test_a_reviewer_approves_a_pending_figure_on_the_review_page(
     _screenshot(browser, shots / "review-phone.png")
     browser.find_element(By.ID, "forget-key").click()
     assert browser.execute_script("return sessionStorage.length") == 0
+
+
+# --- the import page, against a service in the default (immediate) mode ----------------
+
+IMPORTER = "browser-importer"
+
+
+@pytest.fixture(scope="module")
+def import_service(engine: Engine, database_url: str) -> Iterator[tuple[str, str]]:
+    """The app and an analyst key, committed; afterwards the key, its figures, audit
+    entries and idempotency records go, and 长寿区's goals of the series are recomputed."""
+    from sqlalchemy import delete, select
+    from sqlalchemy.orm import Session
+
+    from app.db import UnitOfWork
+    from app.models import ApiKey, AuditEntry, IdempotencyRecord, Observation
+    from app.services import api_keys, stored_reads
+
+    with Session(engine) as session:
+        key = api_keys.create_key(session, IMPORTER, "analyst")
+        session.commit()
+    server, thread, url = _serve(Settings(database_url=database_url, backlog_refresher=False))
+    try:
+        yield url, key
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+        def clean(session: Session) -> None:
+            ids = select(ApiKey.id).where(ApiKey.name == IMPORTER)
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.api_key_id.in_(ids)))
+            session.execute(delete(Observation).where(Observation.recorded_by == IMPORTER))
+            session.execute(delete(AuditEntry).where(AuditEntry.actor == IMPORTER))
+            session.execute(delete(ApiKey).where(ApiKey.name == IMPORTER))
+            stored_reads.refresh_for_figures(session, [("fixed_asset_investment", "500115", 2022)])
+
+        with Session(engine) as session:
+            UnitOfWork(session).run(clean)
+
+
+def _imported(url: str) -> list[dict[str, Any]]:
+    figures: list[dict[str, Any]] = httpx.get(
+        f"{url}/api/v1/observations",
+        params={"indicator": "fixed_asset_investment", "region": "500115", "limit": 1000},
+        timeout=30,
+    ).json()["items"]
+    return [o for o in figures if o["recorded_by"] == IMPORTER]
+
+
+def test_the_import_page_dry_runs_a_file_then_stores_it(
+    browser: WebDriver, import_service: tuple[str, str], shots: Path, tmp_path: Path
+) -> None:
+    url, key = import_service
+    header = "indicator,region,period,value,unit\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        header + "fixed_asset_investment,500115,2023-Q3,300,亿元\n"
+        "fixed_asset_investment,500115,2023-M13,1,亿元\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.csv"
+    good.write_text(header + "fixed_asset_investment,500115,2023-Q3,300,亿元\n", encoding="utf-8")
+
+    _open(browser, f"{url}/import", DESKTOP)
+    browser.find_element(By.ID, "import-key").send_keys(key)
+    browser.find_element(By.ID, "import-file").send_keys(str(bad))
+    browser.find_element(By.ID, "check").click()
+    message = browser.find_element(By.ID, "import-message")
+    WebDriverWait(browser, 30).until(lambda d: "检查未通过" in message.text)
+    rows = browser.find_elements(By.CSS_SELECTOR, ".import-problems.bad tbody tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["2"]
+    assert rows[0].find_elements(By.TAG_NAME, "td")[1].text == "period"
+    assert not browser.find_element(By.ID, "store").is_enabled()
+    assert _imported(url) == []  # a dry run stores nothing, and a bad file never
+    assert browser.execute_script("return document.cookie") == ""
+
+    browser.find_element(By.ID, "import-file").send_keys(str(good))
+    browser.find_element(By.ID, "check").click()
+    WebDriverWait(browser, 30).until(lambda d: "检查通过" in message.text)
+    assert _imported(url) == []
+    # The dry run already names the goals the figure moves: 长寿区's 2023 plans.
+    assert browser.find_elements(By.CSS_SELECTOR, "ul.moved-goals a")
+    _assert_fits(browser)
+    _screenshot(browser, shots / "import-desktop.png")
+
+    store = browser.find_element(By.ID, "store")
+    assert store.is_enabled()
+    store.click()
+    WebDriverWait(browser, 30).until(lambda d: "已保存 1 条数据" in message.text)
+    stored = _imported(url)
+    assert [(o["period"], o["value"]) for o in stored] == [("2023-Q3", 300)]
+    plans = httpx.get(
+        f"{url}/api/v1/plans",
+        params={"indicator": "fixed_asset_investment", "region": "500115", "year": 2023},
+        timeout=30,
+    ).json()["items"]
+    links = {
+        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.moved-goals a")
+    }
+    assert {f"{url}/plans/{p['id']}" for p in plans} <= links
+    assert not store.is_enabled()  # stored once: pressing again would need a new check
+    browser.set_window_size(*PHONE)
+    _assert_fits(browser)
+    _assert_clean(browser, url)
+    _screenshot(browser, shots / "import-phone.png")

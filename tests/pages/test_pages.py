@@ -361,3 +361,45 @@ def test_every_page_links_to_the_review_page(client: TestClient) -> None:
     assert 'href="/review"' in client.get("/").text
     assert 'href="/review?lang=en"' in client.get("/", params={"lang": "en"}).text
     assert client.get("/review", params={"lang": "fr"}).status_code == 422
+
+
+# --- the import page --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({}, ["导入数据文件", "检查(试运行)", "保存", "sessionStorage"]),
+        ({"lang": "en"}, ["Import a file of figures", "Check (dry run)", "Store"]),
+    ],
+)
+def test_the_import_page_is_a_shell_for_import_js(
+    client: TestClient, query: dict[str, str], words: list[str]
+) -> None:
+    response = client.get("/import", params=query)
+    assert response.status_code == 200
+    text = _text(response.text)
+    for word in words:
+        assert word in text, word
+    assert not EXTERNAL.findall(response.text)
+    assert '<script src="/static/import.js">' in response.text
+    carried = re.search(
+        r'<script type="application/json" id="import-words">(.*?)</script>', response.text, re.S
+    )
+    assert carried is not None
+    assert "dry_bad" in json.loads(carried.group(1))
+    assert 'href="/import"' in client.get("/").text
+
+
+def test_import_js_talks_to_the_import_endpoint_only() -> None:
+    from pathlib import Path
+
+    import app.pages
+
+    script = (Path(app.pages.__file__).parent / "static" / "import.js").read_text()
+    code = re.sub(r"^\s*//.*$", "", script, flags=re.M)
+    assert "//" not in code, "no absolute address"
+    assert re.findall(r'"/api/v1/[a-z/]*"', script) == ['"/api/v1/observations/import"']
+    assert "sessionStorage" in script and 'credentials: "omit"' in script
+    for never in ("document.cookie", "localStorage", "innerHTML", "eval("):
+        assert never not in script, never
