@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from app.domain.progress import TARGET_STATUSES
+from app.labels import Lang
 
-Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 STRINGS: dict[str, dict[Lang, str]] = {
@@ -129,16 +127,6 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "in_text": {"zh": "在原文中查看", "en": "see it in the document"},
 }
 
-STATUS_WORDS: dict[str, dict[Lang, str]] = {
-    "achieved": {"zh": "已完成", "en": "Achieved"},
-    "on_track": {"zh": "进展顺利", "en": "On track"},
-    "needs_acceleration": {"zh": "需加快", "en": "Needs acceleration"},
-    "off_track": {"zh": "偏离目标", "en": "Off track"},
-    "on_schedule": {"zh": "达到序时进度", "en": "On schedule"},
-    "behind_schedule": {"zh": "落后序时进度", "en": "Behind schedule"},
-    "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
-    "no_data": {"zh": "暂无数据", "en": "No data"},
-}
 # Shape beside the colour, so that status never rests on colour alone.
 STATUS_MARKS = {
     "achieved": "✔",
@@ -189,10 +177,6 @@ SCRIPTS: dict[str, dict[Lang, str]] = {
 def t(lang: Lang, key: str, **values: object) -> str:
     text = STRINGS[key][lang]
     return text.format(**values) if values else text
-
-
-def status_word(lang: Lang, status: str) -> str:
-    return STATUS_WORDS.get(status, {}).get(lang, status)
 
 
 def category_name(lang: Lang, category: str) -> str:

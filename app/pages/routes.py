@@ -23,10 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.api.deps import SessionDep
+from app.labels import Lang, status_word
 from app.pages import data, i18n, view
 from app.pages.data import GoalKind, GoalRead
 from app.pages.document_text import quote_anchor
-from app.pages.i18n import LANGS, STATUSES, Lang, t
+from app.pages.i18n import LANGS, STATUSES, t
 from app.schemas.goal import TargetRead
 
 HERE = Path(__file__).parent
@@ -35,7 +36,7 @@ static_files = StaticFiles(directory=HERE / "static")
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(
     t=t,
-    status_word=i18n.status_word,
+    status_word=status_word,
     status_mark=i18n.STATUS_MARKS.get,
     category_name=i18n.category_name,
     basis_name=i18n.basis_name,
@@ -371,7 +372,7 @@ def _script_page(
     except BadParameter as error:
         return _bad_request(request, error)
     words = {key: text[params.lang] for key, text in script_words.items()}
-    words |= {f"status_{s}": i18n.status_word(params.lang, s) for s in STATUSES}
+    words |= {f"status_{s}": status_word(params.lang, s) for s in STATUSES}
     # Safe inside <script type="application/json">: no "</" can close the element.
     words_json = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
     return _render(request, template, params, words_json=words_json)

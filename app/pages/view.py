@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.pages.i18n import Lang, t
+from app.labels import Lang
+from app.pages.i18n import t
 from app.schemas.goal import PlanRead, TargetRead
 
 COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}

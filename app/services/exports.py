@@ -21,26 +21,22 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app.domain.periods import PeriodError, parse_period
-from app.errors import invalid
-from app.models import Indicator, Observation, Plan, Region, Target
+from app.labels import Lang, status_word
+from app.models import Observation, Plan, Target
 from app.queries import exports as q
 from app.queries import reference
-from app.queries.observations import observations_query
 from app.schemas.json_numbers import loads, number_text, splice
 from app.schemas.progress import PlanProgressRead, TargetProgressRead
+from app.services import goal_reads, observations
 from app.services.goal_reads import GoalFilter
 from app.services.progress import evaluate
-from app.services.reference import require_indicator, require_region
 from app.services.render import observation_read
 from app.services.row_parsing import CSV_FIELDS
 from app.services.spreadsheets import XLSX_MEDIA_TYPE
 
 FileFormat = Literal["csv", "xlsx"]
-Lang = Literal["en", "zh"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CHUNK = 64 * 1024
 
@@ -138,16 +134,6 @@ ZH_HEADERS = {
     "recorded_by": "录入人",
 }
 
-STATUS_WORDS: dict[str, dict[Lang, str]] = {
-    "achieved": {"zh": "已完成", "en": "Achieved"},
-    "on_track": {"zh": "进展顺利", "en": "On track"},
-    "needs_acceleration": {"zh": "需加快", "en": "Needs acceleration"},
-    "off_track": {"zh": "偏离目标", "en": "Off track"},
-    "on_schedule": {"zh": "达到序时进度", "en": "On schedule"},
-    "behind_schedule": {"zh": "落后序时进度", "en": "Behind schedule"},
-    "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
-    "no_data": {"zh": "暂无数据", "en": "No data"},
-}
 STATUS_FILLS = {
     "achieved": "C6EFCE",
     "on_track": "C6EFCE",
@@ -219,9 +205,7 @@ def export_goals(
     lang: Lang,
 ) -> FileAnswer:
     """Every target or plan the list's filters select, with its progress as of ``as_of``."""
-    require_region(session, goals.region)
-    require_indicator(session, goals.indicator)
-    stmt: Select[Any, Indicator, Region] = goals.query(model)
+    stmt = goal_reads.selected(session, model, goals)
     columns = TARGET_COLUMNS if model is Target else PLAN_COLUMNS
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -246,14 +230,8 @@ def export_observations(
     lang: Lang,
 ) -> FileAnswer:
     """Every figure the list's filters select (the newest revision of each, or all)."""
-    require_indicator(session, indicator)
-    require_region(session, region)
-    if period is not None:
-        try:
-            period = str(parse_period(period))
-        except PeriodError as exc:
-            raise invalid("period", str(exc)) from exc
-    stmt: Select[Observation, Indicator, Region] = observations_query(
+    stmt = observations.selected(
+        session,
         as_of,
         indicator=indicator,
         region=region,
@@ -374,7 +352,7 @@ def _write_xlsx(kind: str, columns: list[str], rows: Iterable[dict[str, Any]], l
     for row in rows:
         status = row.get("status")
         if status is not None:
-            row = {**row, "status_text": STATUS_WORDS.get(status, {}).get(lang, status)}
+            row = {**row, "status_text": status_word(lang, status)}
         cells = [make(row) for make in makers]
         if status in fills:
             cells[columns.index("status_text")].fill = fills[status]

@@ -72,15 +72,24 @@ def page(
 ) -> bytes:
     """One page of goals with their progress and the total matching the filters, as JSON."""
     session = uow.session
-    require_region(session, goals.region)
-    require_indicator(session, goals.indicator)
-    stmt: Select[Any, Indicator, Region] = goals.query(model)
+    stmt = selected(session, model, goals)
     if as_of_given:
         return _page_as_of(session, model, stmt, status, as_of, limit, offset)
     if status is not None:
         stored_reads.refresh_missing(uow, model, stmt)
         stmt = stmt.where(model.status == status)
     return stored_reads.current_page(uow, model, stmt, limit=limit, offset=offset)
+
+
+def selected(
+    session: Session, model: type[Target] | type[Plan], goals: GoalFilter
+) -> Select[Any, Indicator, Region]:
+    """The goals a list's filters select, once each code is checked (an unknown one is a
+    422, never an empty list); for the page and the file exports alike."""
+    require_region(session, goals.region)
+    require_indicator(session, goals.indicator)
+    stmt: Select[Any, Indicator, Region] = goals.query(model)
+    return stmt
 
 
 def _page_as_of(

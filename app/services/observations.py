@@ -5,19 +5,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.domain.periods import PeriodError, parse_period
 from app.errors import invalid
-from app.models import ApiKey, Indicator, Observation
+from app.models import ApiKey, Indicator, Observation, Region
 from app.queries import paging
 from app.queries.observations import observations_query
 from app.schemas.common import Page
 from app.schemas.observation import ObservationRead, PlausibilityWarning
 from app.services import scopes
-from app.services.posting import _outlier_warnings as plausibility_warnings
+from app.services.posting import plausibility_warnings
 from app.services.reference import require_indicator, require_region
 from app.services.render import observation_read
+
+
+def selected(
+    session: Session,
+    as_of: datetime,
+    *,
+    indicator: str | None,
+    region: str | None,
+    period: str | None,
+    include_revisions: bool,
+    state: str = "published",
+    key: ApiKey | None = None,
+) -> Select[Observation, Indicator, Region]:
+    """The figures a list's filters select, once each filter is checked (an unknown code
+    or period is a 422, never an empty list); for the page and the file exports alike."""
+    require_indicator(session, indicator)
+    require_region(session, region)
+    if period is not None:
+        try:
+            period = str(parse_period(period))
+        except PeriodError as exc:
+            raise invalid("period", str(exc)) from exc
+    return observations_query(
+        as_of,
+        indicator=indicator,
+        region=region,
+        period=period,
+        include_revisions=include_revisions,
+        state=state,
+        scope=(scopes.scope(session, key) or None) if key is not None else None,
+    )
 
 
 def observation_page(
@@ -34,21 +66,15 @@ def observation_page(
     key: ApiKey | None = None,
 ) -> Page[ObservationRead]:
     """``state`` pending or rejected: the figures of ``key``'s scope (app/services/review.py)."""
-    require_indicator(session, indicator)
-    require_region(session, region)
-    if period is not None:
-        try:
-            period = str(parse_period(period))
-        except PeriodError as exc:
-            raise invalid("period", str(exc)) from exc
-    stmt = observations_query(
+    stmt = selected(
+        session,
         as_of,
         indicator=indicator,
         region=region,
         period=period,
         include_revisions=include_revisions,
         state=state,
-        scope=(scopes.scope(session, key) or None) if key is not None else None,
+        key=key,
     )
     found = paging.rows(session, stmt, limit, offset)
     items = [observation_read(o, i, r) for o, i, r in found]

@@ -267,7 +267,7 @@ def _stored(id_: int, values: dict[str, Any]) -> Observation:
     return observation
 
 
-def _outlier_warnings(
+def plausibility_warnings(
     session: Session,
     rows: Sequence[dict[str, Any]],
     now: datetime,
@@ -627,7 +627,7 @@ def _store_rowwise(
     ref: ReferenceData,
 ) -> tuple[list[int], list[FieldError]]:
     """SQLite: the comparison in Python, then one multi-row insert per table."""
-    warnings = _outlier_warnings(session, built, recorded_at, ref.indicators)
+    warnings = plausibility_warnings(session, built, recorded_at, ref.indicators)
     keys = [(v["indicator_code"], v["region_code"], v["period"]) for v in built]
     top = top_revisions(session, keys)
     for values, key in zip(built, keys, strict=True):

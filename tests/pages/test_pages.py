@@ -329,7 +329,9 @@ def test_the_review_page_is_a_shell_for_review_js(
     for word in words:
         assert word in text, word
     assert not EXTERNAL.findall(response.text)
-    assert '<script src="/static/review.js">' in response.text
+    assert '<script src="/static/page-kit.js"></script>\n<script src="/static/review.js">' in (
+        response.text
+    )
     # The words review.js shows, in the page's language, as JSON the page carries.
     carried = re.search(
         r'<script type="application/json" id="review-words">(.*?)</script>', response.text, re.S
@@ -348,13 +350,17 @@ def test_review_js_talks_to_the_apps_own_api_only() -> None:
 
     import app.pages
 
-    script = (Path(app.pages.__file__).parent / "static" / "review.js").read_text()
-    code = re.sub(r"^\s*//.*$", "", script, flags=re.M)  # the comments dropped
-    assert "//" not in code, "no absolute address"
+    static = Path(app.pages.__file__).parent / "static"
+    script = (static / "review.js").read_text()
+    kit = (static / "page-kit.js").read_text()
+    for text in (script, kit):
+        code = re.sub(r"^\s*//.*$", "", text, flags=re.M)  # the comments dropped
+        assert "//" not in code, "no absolute address"
+        for never in ("document.cookie", "localStorage", "innerHTML", "eval("):
+            assert never not in code, never
     assert re.findall(r'"/api/v1/[a-z/]*"', script) == ['"/api/v1/observations"']
-    assert "sessionStorage" in script and 'credentials: "omit"' in script
-    for never in ("document.cookie", "localStorage", "innerHTML", "eval("):
-        assert never not in script, never
+    assert 'credentials: "omit"' in script and "kit.keyStore(" in script
+    assert "sessionStorage.getItem(name)" in kit
 
 
 def test_every_page_links_to_the_review_page(client: TestClient) -> None:
@@ -400,6 +406,6 @@ def test_import_js_talks_to_the_import_endpoint_only() -> None:
     code = re.sub(r"^\s*//.*$", "", script, flags=re.M)
     assert "//" not in code, "no absolute address"
     assert re.findall(r'"/api/v1/[a-z/]*"', script) == ['"/api/v1/observations/import"']
-    assert "sessionStorage" in script and 'credentials: "omit"' in script
-    for never in ("document.cookie", "localStorage", "innerHTML", "eval("):
-        assert never not in script, never
+    assert 'credentials: "omit"' in script and "kit.keyStore(" in script
+    for never in ("document.cookie", "localStorage", "sessionStorage", "innerHTML", "eval("):
+        assert never not in code, never

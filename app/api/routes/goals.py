@@ -22,12 +22,13 @@ from app.api.deps import (
 from app.api.exact_json import ExactJSONRoute
 from app.api.files import FormatQuery, LangQuery, file_content, file_response
 from app.domain.progress import PlanStatus, TargetStatus
+from app.labels import Lang
 from app.models import Plan, Target
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import exports, goal_reads, goals
-from app.services.exports import FileAnswer, FileFormat, Lang
+from app.services.exports import FileAnswer, FileFormat
 from app.services.goal_reads import GoalFilter
 
 router = APIRouter(responses=ERROR_RESPONSES, route_class=ExactJSONRoute)

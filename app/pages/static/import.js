@@ -3,10 +3,11 @@
 // tab's sessionStorage and travels only in the Authorization header (never a cookie).
 (function () {
   "use strict";
-  var STORE = "policy-targets.import-key";
+  var kit = window.PageKit;
+  var keys = kit.keyStore("policy-targets.import-key");
   var API = "/api/v1/observations/import";
-  var words = JSON.parse(document.getElementById("import-words").textContent);
-  var lang = document.documentElement.lang === "en" ? "en" : "zh";
+  var words = kit.words("import-words");
+  var lang = kit.lang;
   var form = document.getElementById("import-form");
   var keyInput = document.getElementById("import-key");
   var fileInput = document.getElementById("import-file");
@@ -17,18 +18,10 @@
   // The file that passed its dry run, and the Idempotency-Key it will be stored under.
   var checked = null;
   var prefix = lang === "en" ? "?lang=en" : "";
-  var fmt = new Intl.NumberFormat(lang === "en" ? "en" : "zh-CN", { maximumFractionDigits: 20 });
-
-  function say(key, n) { return words[key].replace("{n}", n); }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = text; }
-    return e;
-  }
-
-  function storedKey() { try { return sessionStorage.getItem(STORE); } catch (e) { return null; } }
+  var fmt = kit.numbers;
+  var say = kit.sayer(words);
+  var el = kit.el;
+  var storedKey = keys.get;
 
   function tell(cls, lead, detail) {
     message.replaceChildren();
@@ -121,9 +114,7 @@
 
   function remember() {
     var key = keyInput.value.trim();
-    if (key) {
-      try { sessionStorage.setItem(STORE, key); } catch (e) { return; }
-    }
+    if (key) { keys.set(key); }
     keyInput.value = "";
     keyInput.placeholder = storedKey() ? words.key_kept : "";
     keyInput.required = !storedKey();
@@ -162,7 +153,7 @@
   fileInput.addEventListener("change", function () { storeButton.disabled = true; checked = null; });
 
   document.getElementById("forget-key").addEventListener("click", function () {
-    try { sessionStorage.removeItem(STORE); } catch (e) { keyInput.value = ""; }
+    keys.forget();
     keyInput.placeholder = "";
     keyInput.required = true;
     tell("", words.key_forgotten);

@@ -3,10 +3,11 @@
 // sessionStorage and travels only in the Authorization header (never a cookie).
 (function () {
   "use strict";
-  var STORE = "policy-targets.review-key";
+  var kit = window.PageKit;
+  var keys = kit.keyStore("policy-targets.review-key");
   var API = "/api/v1/observations";
-  var words = JSON.parse(document.getElementById("review-words").textContent);
-  var lang = document.documentElement.lang === "en" ? "en" : "zh";
+  var words = kit.words("review-words");
+  var lang = kit.lang;
   var keyForm = document.getElementById("key-form");
   var keyInput = document.getElementById("review-key");
   var message = document.getElementById("review-message");
@@ -16,18 +17,10 @@
   var selectAll = document.getElementById("select-all");
   var decideForm = document.getElementById("decide-form");
   var reason = document.getElementById("reason");
-  var fmt = new Intl.NumberFormat(lang === "en" ? "en" : "zh-CN", { maximumFractionDigits: 20 });
-
-  function say(key, n) { return words[key].replace("{n}", n); }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = text; }
-    return e;
-  }
-
-  function storedKey() { try { return sessionStorage.getItem(STORE); } catch (e) { return null; } }
+  var fmt = kit.numbers;
+  var say = kit.sayer(words);
+  var el = kit.el;
+  var storedKey = keys.get;
 
   function call(method, url, body) {
     var init = {
@@ -194,13 +187,13 @@
     event.preventDefault();
     var key = keyInput.value.trim();
     if (!key) { message.hidden = false; message.textContent = words.no_key; return; }
-    sessionStorage.setItem(STORE, key);
+    keys.set(key);
     keyInput.value = "";
     message.hidden = true;
     load();
   });
   document.getElementById("forget-key").addEventListener("click", function () {
-    sessionStorage.removeItem(STORE);
+    keys.forget();
     list.replaceChildren();
     queue.hidden = true;
     message.hidden = true;
