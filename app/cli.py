@@ -116,6 +116,7 @@ def documents_extract(args: argparse.Namespace) -> int:
     import json
 
     from app.domain.extraction import DocumentContext
+    from app.seeding import SEED_COLUMNS
     from app.services import extraction
 
     try:
@@ -134,12 +135,12 @@ def documents_extract(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, rows in files.items():
             with (args.out / name).open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, extraction.SEED_COLUMNS[name], lineterminator="\n")
+                writer = csv.DictWriter(handle, SEED_COLUMNS[name], lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(rows)
         print(f"{len(proposals)} proposals written to {args.out}", file=sys.stderr)
         return 0
-    seed_columns = dict.fromkeys(c for cs in extraction.SEED_COLUMNS.values() for c in cs)
+    seed_columns = dict.fromkeys(c for cs in SEED_COLUMNS.values() for c in cs)
     columns = ["kind", *seed_columns]
     writer = csv.DictWriter(sys.stdout, columns, lineterminator="\n")
     writer.writeheader()

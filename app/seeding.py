@@ -40,6 +40,51 @@ from app.services.stored_reads import refresh_pairs
 SEED_RECORDER = "seed"
 KINDS = ("targets", "plans", "observations")
 
+# The columns of each figures file (seeds/FORMAT.md), in order: what a new document's seeds
+# are written with (``python -m app documents extract --out``).
+SEED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "targets.csv": (
+        "indicator",
+        "region",
+        "start_year",
+        "end_year",
+        "basis",
+        "comparator",
+        "value",
+        "unit",
+        "baseline_year",
+        "baseline_value",
+        "stretch",
+        "quote",
+        "note",
+    ),
+    "plans.csv": (
+        "indicator",
+        "region",
+        "year",
+        "basis",
+        "comparator",
+        "value",
+        "unit",
+        "baseline_year",
+        "baseline_value",
+        "stretch",
+        "quote",
+        "note",
+    ),
+    "observations.csv": (
+        "indicator",
+        "region",
+        "period",
+        "value",
+        "unit",
+        "yoy_growth",
+        "reported_completion_rate",
+        "quote",
+        "note",
+    ),
+}
+
 
 class SeedError(Exception):
     def __init__(self, problems: list[str]) -> None:

@@ -1,6 +1,6 @@
 """Files out: every matching target, plan or figure as CSV or XLSX, and the import template.
 
-An export holds one batch of rows at a time (``app/queries/exports.py`` reads them by
+An export holds one batch of rows at a time (``paging.keyset_batches`` reads them by
 keyset), turns each row into the API's own JSON and back (``json_numbers.loads``: the
 numbers are the JSON's, digit for digit), flattens it into columns named as the JSON's
 fields (the progress block's fields become columns of their own) and writes them: CSV
@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.labels import Lang, status_word
 from app.models import Observation, Plan, Target
-from app.queries import exports as q
-from app.queries import reference
+from app.queries import paging, reference
 from app.schemas.json_numbers import loads, number_text, splice
 from app.schemas.progress import PlanProgressRead, TargetProgressRead
 from app.services import goal_reads, observations
@@ -39,6 +38,8 @@ from app.services.spreadsheets import XLSX_MEDIA_TYPE
 FileFormat = Literal["csv", "xlsx"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CHUNK = 64 * 1024
+# Rows per statement: a batch's objects are all that an export holds at a time.
+EXPORT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def export_goals(
     columns = TARGET_COLUMNS if model is Target else PLAN_COLUMNS
 
     def rows() -> Iterator[dict[str, Any]]:
-        for batch in q.batches(session, stmt, model.id):
+        for batch in paging.keyset_batches(session, stmt, model.id, EXPORT_BATCH):
             for read in evaluate(session, model, batch, as_of):
                 if status is None or read.progress.status == status:
                     yield goal_row(_api_json(read))
@@ -240,7 +241,7 @@ def export_observations(
     )
 
     def rows() -> Iterator[dict[str, Any]]:
-        for batch in q.batches(session, stmt, Observation.id):
+        for batch in paging.keyset_batches(session, stmt, Observation.id, EXPORT_BATCH):
             for o, i, r in batch:
                 yield _common(_api_json(observation_read(o, i, r)))
 

@@ -19,6 +19,7 @@ from app.errors import FieldError, ValidationFailed
 from app.models import Indicator
 from app.queries import reference as reference_queries
 from app.schemas.extraction import Proposal
+from app.seeding import SEED_COLUMNS
 from app.text import to_simplified
 
 
@@ -138,48 +139,6 @@ def names_in(session: Session) -> list[IndicatorName]:
     return indicator_names(reference_queries.indicators_by_code(session).values())
 
 
-SEED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "targets.csv": (
-        "indicator",
-        "region",
-        "start_year",
-        "end_year",
-        "basis",
-        "comparator",
-        "value",
-        "unit",
-        "baseline_year",
-        "baseline_value",
-        "stretch",
-        "quote",
-        "note",
-    ),
-    "plans.csv": (
-        "indicator",
-        "region",
-        "year",
-        "basis",
-        "comparator",
-        "value",
-        "unit",
-        "baseline_year",
-        "baseline_value",
-        "stretch",
-        "quote",
-        "note",
-    ),
-    "observations.csv": (
-        "indicator",
-        "region",
-        "period",
-        "value",
-        "unit",
-        "yoy_growth",
-        "reported_completion_rate",
-        "quote",
-        "note",
-    ),
-}
 _FILE_OF_KIND = {"target": "targets.csv", "plan": "plans.csv", "observation": "observations.csv"}
 
 

@@ -155,15 +155,7 @@ def _post(session: Session, request: Post) -> Posted:
 def _answer(session: Session, request: Post) -> bytes:
     """The answer as JSON bytes; with ``minimal`` the goals of the posted series are left
     to the backlog (``mark_stale``), and every read until then computes them."""
-    outcome = record_observations(
-        session,
-        request.rows,
-        request.key.name,
-        max_rows=request.max_rows,
-        mark_stale=request.minimal,
-        pending=request.pending,
-        known_errors=request.errors,
-    )
+    outcome = _record(session, request, mark_stale=request.minimal)
     if request.minimal:
         return render.post_summary_json(outcome.ids, outcome.warnings)
     targets, plans = stored_reads.refresh_for_figures(session, outcome.series_years())
@@ -176,15 +168,22 @@ def _answer(session: Session, request: Post) -> bytes:
 
 
 def _dry_summary(session: Session, request: Post) -> bytes:
-    """A minimal dry run's answer: the warnings (there are no ids to give)."""
-    outcome = record_observations(
+    """A minimal dry run's answer: the warnings (there are no ids to give, and no goal to
+    recompute: the transaction is rolled back)."""
+    outcome = _record(session, request, mark_stale=False)
+    return b'{"warnings":' + render.warnings_json(outcome.warnings) + b"}"
+
+
+def _record(session: Session, request: Post, *, mark_stale: bool) -> PostOutcome:
+    return record_observations(
         session,
         request.rows,
         request.key.name,
         max_rows=request.max_rows,
+        mark_stale=mark_stale,
+        pending=request.pending,
         known_errors=request.errors,
     )
-    return b'{"warnings":' + render.warnings_json(outcome.warnings) + b"}"
 
 
 def _field(loc: Sequence[int | str]) -> str:

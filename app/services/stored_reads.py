@@ -108,19 +108,8 @@ def current_page(
 def _batches(
     session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
 ) -> Iterator[GoalRows]:
-    """The goals ``stmt`` selects, by keyset on id: later batches never skip rows that an
-    earlier batch's update took out of ``stmt``'s filter."""
-    last = 0
-    while True:
-        rows = q.fetch(
-            session, stmt.order_by(None).where(model.id > last).order_by(model.id).limit(BATCH)
-        )
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0].id
-        for row in rows:  # keep the identity map small over hundreds of thousands of goals
-            session.expunge(row[0])
+    """The goals ``stmt`` selects, ``BATCH`` at a time (app/queries/paging.py)."""
+    return paging.keyset_batches(session, stmt, model.id, BATCH)
 
 
 def refresh(

@@ -11,24 +11,20 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
-from app.main import create_app
 from app.seeding import load_seeds
 from app.services.api_keys import create_key
 from app.settings import Settings
 from tests.conftest import SEEDS_DIR, run_migrations
-from tests.reliability.support import free_port
+from tests.live_server import serving
 
 GENERATOR = shutil.which("openapi-python-client") or str(
     Path(sys.executable).with_name("openapi-python-client")
@@ -57,26 +53,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         key = create_key(session, "generated-client", "analyst")
         session.commit()
     engine.dispose()
-    port = free_port()
-    app = create_app(Settings(database_url=url, backlog_refresher=False))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        pytest.fail("the app did not start within 30 s")
-    try:
+    with serving(Settings(database_url=url, backlog_refresher=False)) as base:
         yield base, key
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

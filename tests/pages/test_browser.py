@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.engine import Engine
 
-from app.main import create_app
 from app.settings import Settings
-from tests.reliability.support import free_port
+from tests.live_server import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -54,26 +50,8 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 def base_url(engine: Engine, database_url: str) -> Iterator[str]:
     """The app on uvicorn in a thread of this process, on the seeded test database."""
     del engine  # migrated and seeded by then
-    port = free_port()
-    app = create_app(Settings(database_url=database_url, backlog_refresher=False))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        pytest.fail("the app did not start within 30 s")
-    try:
+    with serving(Settings(database_url=database_url, backlog_refresher=False)) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -332,24 +310,6 @@ REVIEW_KEYS = {
 }
 
 
-def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return server, thread, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    pytest.fail("the app did not start within 30 s")
-
-
 @pytest.fixture(scope="module")
 def review_service(engine: Engine, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     """The app in review mode and three keys, committed; afterwards the keys, their figures,
@@ -366,14 +326,11 @@ def review_service(engine: Engine, database_url: str) -> Iterator[tuple[str, dic
             name: api_keys.create_key(session, name, role) for name, role in REVIEW_KEYS.items()
         }
         session.commit()
-    server, thread, url = _serve(
-        Settings(database_url=database_url, backlog_refresher=False, publish_mode="review")
-    )
+    settings = Settings(database_url=database_url, backlog_refresher=False, publish_mode="review")
     try:
-        yield url, keys
+        with serving(settings) as url:
+            yield url, keys
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         names = list(REVIEW_KEYS)
 
         def clean(session: Session) -> None:
@@ -497,12 +454,10 @@ def import_service(engine: Engine, database_url: str) -> Iterator[tuple[str, str
     with Session(engine) as session:
         key = api_keys.create_key(session, IMPORTER, "analyst")
         session.commit()
-    server, thread, url = _serve(Settings(database_url=database_url, backlog_refresher=False))
     try:
-        yield url, key
+        with serving(Settings(database_url=database_url, backlog_refresher=False)) as url:
+            yield url, key
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
         def clean(session: Session) -> None:
             ids = select(ApiKey.id).where(ApiKey.name == IMPORTER)
