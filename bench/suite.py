@@ -55,6 +55,8 @@ class Options:
     mem_limit_gb: float
     skip: tuple[str, ...]
     keep: bool
+    reuse: bool
+    refresh: bool
     out: Path | None
     log_dir: Path
 
@@ -167,13 +169,16 @@ class Run:
             "statement_timeout_s": self.opts.timeout,
         }
 
-    def load_dataset(self, spec: datagen.Spec, label: str) -> None:
+    def load_dataset(self, spec: datagen.Spec, label: str, reuse: bool = False) -> None:
         self.stop_servers()
         self.log(f"== data set '{label}': {spec.describe()}")
         timings = self_load = None
         from bench import db as dbmod
 
-        timings = dbmod.load(self.db, spec)
+        if reuse:
+            timings = dbmod.reuse(self.db, spec, refresh=self.opts.refresh)
+        else:
+            timings = dbmod.load(self.db, spec)
         self_load = {"label": label, "spec": spec.describe(), **timings}
         self.loads.append(self_load)
         self.dataset = {
@@ -819,15 +824,20 @@ class Run:
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
         skip = set(self.opts.skip)
+        if self.opts.reuse:
+            skip.add("growth")  # it reloads the database, which --reuse keeps as it is
         g = self.opts.growth
         fingerprint = app_fingerprint()
         self.opts.log_dir.mkdir(parents=True, exist_ok=True)
         self.log(f"== app {fingerprint}; bench database {self.db.name}: recreated and migrated")
         try:
             with self.timed("load base"):
-                self.db.recreate()
-                self.db.migrate()
-                self.load_dataset(datagen.Spec(scale=self.opts.scale), "base")
+                if not self.opts.reuse:
+                    self.db.recreate()
+                    self.db.migrate()
+                self.load_dataset(
+                    datagen.Spec(scale=self.opts.scale), "base", reuse=self.opts.reuse
+                )
             base_scorecard = base_summary = None
             if "scorecard" not in skip:
                 with self.timed("scorecard"):
@@ -878,7 +888,7 @@ class Run:
                         )
         finally:
             self.stop_servers()
-            if not self.opts.keep:
+            if not (self.opts.keep or self.opts.reuse):
                 self.db.drop()
         return {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
