@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--skip", default="", help=f"comma-separated steps to skip: {','.join(STEPS)}")
     run.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     run.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a database an earlier run kept (--keep) at the same scale: migrated, "
+        "not reloaded, and kept (the growth step, which reloads, is skipped)",
+    )
+    run.add_argument(
+        "--refresh",
+        action="store_true",
+        help="with --reuse: run python -m app progress refresh before measuring",
+    )
+    run.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -132,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mem_limit_gb=args.mem_limit_gb,
         skip=skip,
         keep=args.keep,
+        reuse=args.reuse,
+        refresh=args.refresh,
         out=out,
         log_dir=args.log_dir or Path(tempfile.mkdtemp(prefix="bench-logs-")),
     )

@@ -257,6 +257,46 @@ def load(db: Database, spec: datagen.Spec, log: bool = True) -> dict[str, float 
     return timings
 
 
+def reuse(db: Database, spec: datagen.Spec, *, refresh: bool, log: bool = True) -> dict[str, float]:
+    """A database loaded by an earlier run (``--keep``) with this spec, brought to the
+    app's current schema (and, with ``refresh``, its progress recomputed, as after a change
+    to the arithmetic or to what a refresh builds): the counts a load reports, without
+    loading. Refuses a database that does not hold the spec's regions."""
+    db._check_name()
+    started = time.perf_counter()
+    try:
+        conn = db.connect()
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"--reuse: cannot open {db.name}: {exc}") from exc
+    with conn:
+        regions = conn.execute("SELECT count(*) FROM region").fetchone()
+        if not regions or regions[0] != spec.regions:
+            raise SystemExit(
+                f"--reuse: {db.name} holds {regions[0] if regions else 0} regions, "
+                f"not the {spec.regions} of scale {spec.scale}"
+            )
+    db.migrate()
+    timings: dict[str, float] = {"reused": 1}
+    if refresh:
+        t = time.perf_counter()
+        db.refresh_progress()
+        timings["progress_refresh_s"] = time.perf_counter() - t
+    with db.connect() as conn:
+        if refresh:
+            conn.execute("VACUUM (ANALYZE) target")
+            conn.execute("VACUUM (ANALYZE) plan")
+        for table in ("target", "plan", "observation"):
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            timings[f"{table}s"] = int(row[0]) if row else 0
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        timings["db_bytes"] = int(size[0]) if size else 0  # type: ignore[call-overload]
+    timings["regions"] = spec.regions
+    timings["load_s"] = time.perf_counter() - started
+    if log:
+        print(f"  reused {db.name}: {timings['targets']:,.0f} targets", flush=True)
+    return timings
+
+
 def reset_ingest(db: Database) -> None:
     """Remove what an ingest run added, so each repetition starts from the same table."""
     with db.connect() as conn:

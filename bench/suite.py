@@ -32,7 +32,7 @@ from bench import datagen, load
 from bench.db import Database
 from bench.servers import Server, app_server, json_server
 
-STEPS = ("scorecard", "target", "pages", "summary", "ingest", "growth")
+STEPS = ("scorecard", "target", "pages", "summary", "export", "ingest", "growth")
 PAGE_GOAL = '<li class="goal">'  # one per goal on a region page
 SUMMARY_REQUESTS = 20  # sequential requests per repetition of the summary (without as_of)
 
@@ -55,6 +55,8 @@ class Options:
     mem_limit_gb: float
     skip: tuple[str, ...]
     keep: bool
+    reuse: bool
+    refresh: bool
     out: Path | None
     log_dir: Path
 
@@ -167,13 +169,16 @@ class Run:
             "statement_timeout_s": self.opts.timeout,
         }
 
-    def load_dataset(self, spec: datagen.Spec, label: str) -> None:
+    def load_dataset(self, spec: datagen.Spec, label: str, reuse: bool = False) -> None:
         self.stop_servers()
         self.log(f"== data set '{label}': {spec.describe()}")
         timings = self_load = None
         from bench import db as dbmod
 
-        timings = dbmod.load(self.db, spec)
+        if reuse:
+            timings = dbmod.reuse(self.db, spec, refresh=self.opts.refresh)
+        else:
+            timings = dbmod.load(self.db, spec)
         self_load = {"label": label, "spec": spec.describe(), **timings}
         self.loads.append(self_load)
         self.dataset = {
@@ -559,6 +564,62 @@ class Run:
         client.close()
         return m
 
+    def export(self) -> None:
+        """Every target and every plan as CSV and as XLSX (DESIGN v1.1 "Files in and out"):
+        one streamed request each, read to the end by a client that keeps nothing but a
+        count. Each export runs on a freshly started app, so the server's resident-memory
+        high-water mark (VmHWM) is that of the export, beside the one it had when ready."""
+        m = self.measurement(
+            "export",
+            "app GET /api/v1/{targets,plans}?format=csv|xlsx (every goal, streamed)",
+            "httpx, one stream",
+            note=f"a fresh app per export; timeout {self.opts.timeout:.0f} s",
+        )
+        for file_format in ("csv", "xlsx"):
+            for kind in ("targets", "plans"):
+                self.stop_servers()
+                self.start_servers(with_json=False)
+                assert self.app is not None
+                self.log(f"  export: {kind} as {file_format}")
+                rss_ready = self.app.peak_rss_mib()
+                load_before = round(os.getloadavg()[0], 2)
+                rep = {"kind": kind, "format": file_format, "loadavg_1m_before": load_before}
+                try:
+                    rep |= _stream_export(
+                        f"{self.app.base}/api/v1/{kind}?format={file_format}",
+                        file_format,
+                        self.opts.timeout,
+                    )
+                    rep["outcome"] = "200"
+                except (httpx.HTTPError, ValueError) as exc:
+                    rep["outcome"] = f"{type(exc).__name__}: {exc}"[:200]
+                expected = self.dataset[kind]
+                rows = rep.get("rows")
+                if rows is not None and rows != expected:
+                    rep["outcome"] = f"200, {rows} rows of {expected}"
+                seconds = rep.get("seconds")
+                rep["rows_per_s"] = rows / seconds if rows and seconds else None
+                rep["server_rss_ready_mib"] = rss_ready
+                rep["server_peak_rss_mib"] = self.app.peak_rss_mib()
+                m.reps.append(rep)
+                self.log(
+                    f"  export: {kind} as {file_format}: {rep['outcome']}, "
+                    f"{_fmt(rep.get('rows_per_s'), 0)} rows/s, "
+                    f"peak RSS {_fmt(rep['server_peak_rss_mib'], 0)} MiB"
+                )
+        self.stop_servers()
+        for file_format in ("csv", "xlsx"):
+            reps = [r for r in m.reps if r["format"] == file_format and r["outcome"] == "200"]
+            if len(reps) == 2:
+                rows = sum(r["rows"] for r in reps)
+                seconds = sum(r["seconds"] for r in reps)
+                self.ratio("export", f"{file_format}: rows/s over {rows:,} goals", rows / seconds)
+                self.ratio(
+                    "export",
+                    f"{file_format}: peak server RSS, MiB (goal < 300)",
+                    max(r["server_peak_rss_mib"] or 0 for r in reps),
+                )
+
     def ingest(self) -> None:
         self.start_servers(with_json=False)
         assert self.app is not None
@@ -763,15 +824,20 @@ class Run:
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
         skip = set(self.opts.skip)
+        if self.opts.reuse:
+            skip.add("growth")  # it reloads the database, which --reuse keeps as it is
         g = self.opts.growth
         fingerprint = app_fingerprint()
         self.opts.log_dir.mkdir(parents=True, exist_ok=True)
         self.log(f"== app {fingerprint}; bench database {self.db.name}: recreated and migrated")
         try:
             with self.timed("load base"):
-                self.db.recreate()
-                self.db.migrate()
-                self.load_dataset(datagen.Spec(scale=self.opts.scale), "base")
+                if not self.opts.reuse:
+                    self.db.recreate()
+                    self.db.migrate()
+                self.load_dataset(
+                    datagen.Spec(scale=self.opts.scale), "base", reuse=self.opts.reuse
+                )
             base_scorecard = base_summary = None
             if "scorecard" not in skip:
                 with self.timed("scorecard"):
@@ -786,6 +852,9 @@ class Run:
                 with self.timed("summary"):
                     base_summary = self.summary()
                     self.summary(replay=True)
+            if "export" not in skip:
+                with self.timed("export"):
+                    self.export()
             if "ingest" not in skip:
                 with self.timed("ingest"):
                     self.ingest()
@@ -819,7 +888,7 @@ class Run:
                         )
         finally:
             self.stop_servers()
-            if not self.opts.keep:
+            if not (self.opts.keep or self.opts.reuse):
                 self.db.drop()
         return {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -838,6 +907,47 @@ class Run:
             "steps_s": self.steps,
             "wall_s": time.perf_counter() - started,
         }
+
+
+def _stream_export(url: str, file_format: str, timeout: float) -> dict[str, Any]:
+    """Read an export to its end, keeping only counts: bytes, the time to its first byte,
+    and its data rows (CSV: lines after the header; XLSX: the sheet's ``<row`` elements,
+    read from the saved workbook without loading it)."""
+    started = time.perf_counter()
+    first_byte = None
+    size = lines = 0
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{file_format}"
+        with httpx.stream("GET", url, timeout=timeout) as response, path.open("wb") as out:
+            response.raise_for_status()
+            for chunk in response.iter_bytes():
+                if first_byte is None:
+                    first_byte = time.perf_counter() - started
+                size += len(chunk)
+                if file_format == "csv":
+                    lines += chunk.count(b"\r\n")
+                else:
+                    out.write(chunk)
+        seconds = time.perf_counter() - started
+        rows = lines - 1 if file_format == "csv" else _xlsx_rows(path) - 1
+    return {"rows": rows, "seconds": seconds, "first_byte_s": first_byte, "bytes": size}
+
+
+def _xlsx_rows(path: Path) -> int:
+    """Rows of a workbook's first sheet, counted in its XML as it is inflated."""
+    import zipfile
+
+    count = 0
+    tail = b""
+    with zipfile.ZipFile(path) as workbook:
+        sheet = sorted(n for n in workbook.namelist() if n.startswith("xl/worksheets/sheet"))[0]
+        with workbook.open(sheet) as xml:
+            while chunk := xml.read(1 << 20):
+                data = tail + chunk
+                count += data.count(b"<row ") + data.count(b"<row>")
+                tail = data[-5:]
+                count -= tail.count(b"<row ") + tail.count(b"<row>")
+    return count + tail.count(b"<row ") + tail.count(b"<row>")
 
 
 def script_statements(script: str) -> list[str]:

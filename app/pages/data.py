@@ -396,11 +396,15 @@ def documents_index(session: Session) -> list[DocumentRead]:
 
 
 def _goal_link(kind: GoalKind, goal: Target | Plan) -> GoalLink:
-    years = (
-        f"{goal.start_year}–{goal.end_year}" if isinstance(goal, Target) else str(goal.year)
-    )
+    years = f"{goal.start_year}–{goal.end_year}" if isinstance(goal, Target) else str(goal.year)
     return GoalLink(
-        kind, goal.id, years, goal.basis, goal.comparator, goal.value, goal.unit,
+        kind,
+        goal.id,
+        years,
+        goal.basis,
+        goal.comparator,
+        goal.value,
+        goal.unit,
         goal.retired_at is not None,
     )
 

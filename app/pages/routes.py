@@ -296,10 +296,7 @@ def _chart_json(page: data.GoalPage, lang: Lang) -> str:
         "goal": None if chart.goal_value is None else float(chart.goal_value),
         "projection": pts(chart.projection),
         "schedule": pts(chart.schedule),
-        "names": {
-            key: t(lang, f"chart_{key}")
-            for key in CHART_WORDS
-        },
+        "names": {key: t(lang, f"chart_{key}") for key in CHART_WORDS},
     }
     # Safe inside <script type="application/json">: no "</" can close the element.
     return json.dumps(body, ensure_ascii=False).replace("</", "<\\/")

@@ -19,11 +19,7 @@ def cites(sources_json: str | None, first: str | None, code: str) -> list[str]:
     """The quotes a goal takes from document ``code``: from its ``sources`` list when it has
     one, else its one source (``first`` is its document_code)."""
     if sources_json:
-        return [
-            s.get("quote") or ""
-            for s in json.loads(sources_json)
-            if s.get("document") == code
-        ]
+        return [s.get("quote") or "" for s in json.loads(sources_json) if s.get("document") == code]
     return [""] if first == code else []
 
 
@@ -49,9 +45,7 @@ def goals_citing(
     return [(goal, indicator, region) for goal, indicator, region in session.execute(stmt)]
 
 
-def observations_citing(
-    session: Session, code: str
-) -> list[tuple[Observation, Indicator, Region]]:
+def observations_citing(session: Session, code: str) -> list[tuple[Observation, Indicator, Region]]:
     """(observation, indicator, region) of the latest published revision of every figure
     document ``code`` supplied, by indicator, region and period (pending and rejected
     figures are nobody's to see here)."""

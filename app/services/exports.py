@@ -1,39 +1,42 @@
 """Files out: every matching target, plan or figure as CSV or XLSX, and the import template.
 
 An export holds one batch of rows at a time (``paging.keyset_batches`` reads them by
-keyset), turns each row into the API's own JSON and back (``json_numbers.loads``: the
-numbers are the JSON's, digit for digit), flattens it into columns named as the JSON's
+keyset), turns each row into the API's own JSON and back (``_item``: each number kept
+as the JSON's own digits), flattens it into columns named as the JSON's
 fields (the progress block's fields become columns of their own) and writes them: CSV
-rows as they are made, XLSX through openpyxl's write-only workbook into a temporary file,
-streamed once complete.
+rows as they are made, XLSX as a workbook zipped while it is sent
+(app/services/xlsx_stream.py). As of now the rows are the goals' stored reads, as the
+JSON list gives them; as of another moment each batch is computed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app.db import UnitOfWork
 from app.labels import Lang, status_word
-from app.models import Observation, Plan, Target
+from app.models import Indicator, Observation, Plan, Region, Target
 from app.queries import paging, reference
-from app.schemas.json_numbers import loads, number_text, splice
+from app.schemas.json_numbers import number_text, splice
 from app.schemas.progress import PlanProgressRead, TargetProgressRead
-from app.services import goal_reads, observations
+from app.services import goal_reads, observations, stored_reads, xlsx_stream
 from app.services.goal_reads import GoalFilter
 from app.services.progress import evaluate
 from app.services.render import observation_read
 from app.services.row_parsing import CSV_FIELDS
 from app.services.spreadsheets import XLSX_MEDIA_TYPE
+from app.services.xlsx_stream import Number
 
 FileFormat = Literal["csv", "xlsx"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -164,10 +167,20 @@ def headers(columns: Sequence[str], lang: Lang) -> list[str]:
 # ---------------------------------------------------------------- rows from the API's JSON
 
 
+def _item(text: str | bytes) -> dict[str, Any]:
+    """An item of the API's JSON read back with each number as its own digits (a
+    ``Number``: text for a CSV cell, a number for a workbook), never through a float or
+    a Decimal and back."""
+    parsed: dict[str, Any] = _DECODER.decode(text if isinstance(text, str) else text.decode())
+    return parsed
+
+
+_DECODER = json.JSONDecoder(parse_float=Number, parse_int=Number)
+
+
 def _api_json(read: BaseModel) -> dict[str, Any]:
     """A read as the API writes it, read back with exact numbers."""
-    parsed: dict[str, Any] = loads(splice(read.model_dump_json().encode()))
-    return parsed
+    return _item(splice(read.model_dump_json().encode()))
 
 
 def _common(item: dict[str, Any]) -> dict[str, Any]:
@@ -196,27 +209,43 @@ def goal_row(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_goals(
-    session: Session,
+    uow: UnitOfWork,
     model: type[Target] | type[Plan],
     goals: GoalFilter,
     *,
     status: str | None,
     as_of: datetime,
+    as_of_given: bool,
     file_format: FileFormat,
     lang: Lang,
 ) -> FileAnswer:
-    """Every target or plan the list's filters select, with its progress as of ``as_of``."""
+    """Every target or plan the list's filters select, with its progress as of ``as_of``:
+    as of now from the stored reads (as the JSON list reads them), as of another moment
+    computed a batch at a time."""
+    session = uow.session
     stmt = goal_reads.selected(session, model, goals)
     columns = TARGET_COLUMNS if model is Target else PLAN_COLUMNS
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def computed() -> Iterator[dict[str, Any]]:
         for batch in paging.keyset_batches(session, stmt, model.id, EXPORT_BATCH):
             for read in evaluate(session, model, batch, as_of):
                 if status is None or read.progress.status == status:
                     yield goal_row(_api_json(read))
 
+    def stored(selected: Select[Any, Indicator, Region]) -> Iterator[dict[str, Any]]:
+        for item in stored_reads.current_items(session, model, selected):
+            yield goal_row(_item(item))
+
+    rows: Iterator[dict[str, Any]]
+    if as_of_given:
+        rows = computed()
+    elif status is not None:
+        stored_reads.refresh_missing(uow, model, stmt)
+        rows = stored(stmt.where(model.status == status))
+    else:
+        rows = stored(stmt)
     kind = "targets" if model is Target else "plans"
-    return _file(kind, goals.region, as_of, columns, rows(), file_format, lang)
+    return _file(kind, goals.region, as_of, columns, rows, file_format, lang)
 
 
 def export_observations(
@@ -296,17 +325,6 @@ def csv_chunks(
 # ---------------------------------------------------------------- XLSX
 
 
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        # A workbook's numbers are binary floats by nature; the nearest one to the digits.
-        return (
-            int(value)
-            if value == value.to_integral_value() and abs(value) < 2**53
-            else float(value)
-        )
-    return value
-
-
 def _xlsx_columns(columns: Sequence[str]) -> list[str]:
     """The columns with the status in words beside the status code."""
     out = list(columns)
@@ -318,69 +336,38 @@ def _xlsx_columns(columns: Sequence[str]) -> list[str]:
 def xlsx_chunks(
     kind: str, columns: Sequence[str], rows: Iterable[dict[str, Any]], lang: Lang
 ) -> Iterator[bytes]:
-    """A write-only workbook (rows go to disk as they come) saved to a temporary file, then
-    read back in chunks; the file is removed once sent or abandoned."""
-    path = _write_xlsx(kind, _xlsx_columns(columns), rows, lang)
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-    finally:
-        os.unlink(path)
+    """The workbook streamed as it is written (app/services/xlsx_stream.py): the status
+    in words beside its code, filled in its colour; rates shown to four decimals."""
+    names = _xlsx_columns(columns)
+    sheet_columns = [
+        xlsx_stream.Column(
+            header,
+            width=30 if name in ("indicator_name", "source_quote", "note") else 14,
+            number_style=(
+                xlsx_stream.RATE
+                if name in RATE_COLUMNS
+                else xlsx_stream.WHOLE
+                if name in WHOLE_COLUMNS
+                else xlsx_stream.PLAIN
+            ),
+        )
+        for name, header in zip(names, headers(names, lang), strict=True)
+    ]
+    words = "status_text" in names
 
+    def cells() -> Iterator[list[Any]]:
+        for row in rows:
+            if words and (status := row.get("status")) is not None:
+                row = {**row, "status_text": status_word(lang, status)}
+            yield [row.get(name) for name in names]
 
-def _write_xlsx(kind: str, columns: list[str], rows: Iterable[dict[str, Any]], lang: Lang) -> str:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(kind)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        letter = _letter(index)
-        width = 30 if column in ("indicator_name", "source_quote", "note") else 14
-        sheet.column_dimensions[letter].width = width
-    bold = Font(bold=True)
-    head = []
-    for text in headers(columns, lang):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
-    makers = [_cell_maker(sheet, c, WriteOnlyCell) for c in columns]
-    for row in rows:
-        status = row.get("status")
-        if status is not None:
-            row = {**row, "status_text": status_word(lang, status)}
-        cells = [make(row) for make in makers]
-        if status in fills:
-            cells[columns.index("status_text")].fill = fills[status]
-        sheet.append(cells)
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
-    os.close(handle)
-    try:
-        workbook.save(path)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return path
-
-
-def _cell_maker(sheet: Any, column: str, cell_type: Any) -> Callable[[dict[str, Any]], Any]:
-    number_format = (
-        "0.0000" if column in RATE_COLUMNS else "0" if column in WHOLE_COLUMNS else "General"
+    return xlsx_stream.workbook_chunks(
+        kind,
+        sheet_columns,
+        cells(),
+        fill_column=names.index("status_text") if words else None,
+        fills=STATUS_FILLS,
     )
-
-    def make(row: dict[str, Any]) -> Any:
-        value = _xlsx_value(row.get(column))
-        cell = cell_type(sheet, value=value)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            cell.number_format = number_format
-        return cell
-
-    return make
 
 
 def _letter(index: int) -> str:

@@ -189,6 +189,8 @@ def if_match_holds(if_match: str, current: str) -> bool:
     entity tags must equal the current one by strong comparison (a weak tag never does)."""
     tags = [tag.strip() for tag in if_match.split(",")]
     return "*" in tags or current in tags
+
+
 def _first_source_replaced(
     sources_json: str | None, merged: TargetCreate | PlanCreate
 ) -> str | None:

@@ -105,6 +105,27 @@ def current_page(
     return page_json(items, total, limit, offset)
 
 
+def current_items(
+    session: Session, model: type[Target] | type[Plan], stmt: Select[Any, Indicator, Region]
+) -> Iterator[str]:
+    """Every goal ``stmt`` selects as its JSON item as of now, from the stored reads, a
+    batch at a time (for the exports). A goal without a stored read, or a stale one, is
+    computed and not stored: the export streams after its unit of work has answered."""
+    for rows in q.stored_batches(session, model, stmt, BATCH):
+        missing = [row.id for row in rows if row.read_json is None or row.stale]
+        fresh: dict[int, str] = {}
+        if missing:
+            goals = q.fetch(session, stmt.order_by(None).where(model.id.in_(missing)))
+            fresh = {r.id: read_fragment(r) for r in evaluate(session, model, goals)}
+        for row in rows:
+            yield item_json(
+                row.id,
+                (row.indicator_code, row.indicator_name, row.indicator_unit),
+                (row.region_code, row.region_name),
+                fresh.get(row.id) or row.read_json or "",
+            )
+
+
 def _batches(
     session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
 ) -> Iterator[GoalRows]:

@@ -10,7 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from app.models import Plan
 from app.schemas.json_numbers import loads
 from tests.conftest import bearer
 
@@ -189,3 +192,29 @@ def test_the_xlsx_template_lists_the_codes_and_validates_them(
     )
     assert dry.status_code == 200, dry.text
     assert dry.json()["valid"] is True
+
+
+def test_an_export_as_of_now_reads_the_stored_progress_and_computes_what_is_missing(
+    client: TestClient, session: Session
+) -> None:
+    """As of now the export takes each goal's stored read; a goal whose read is missing
+    (loaded behind the service's back) is computed, and the file is the same either way."""
+    before = client.get("/api/v1/plans", params={"format": "csv"}).content
+    session.execute(update(Plan).where(Plan.id % 2 == 0).values(read_json=None))
+    session.commit()
+    after = client.get("/api/v1/plans", params={"format": "csv"}).content
+    assert after == before
+    rows = _csv(after)
+    assert len(rows) == client.get("/api/v1/plans").json()["total"] > 20
+
+
+def test_an_export_as_of_a_past_moment_equals_the_list_as_of_then(client: TestClient) -> None:
+    """Before the first figure was recorded every plan had no data; the export says so."""
+    as_of = "2000-01-01T00:00:00Z"
+    items = {p["id"]: p for p in _every(client, "/api/v1/plans", as_of=as_of)}
+    rows = _csv(client.get("/api/v1/plans", params={"format": "csv", "as_of": as_of}).content)
+    assert len(rows) == len(items) > 20
+    assert {r["status"] for r in rows} == {"no_data"}
+    assert all(r["actual"] == "" for r in rows)
+    now = _csv(client.get("/api/v1/plans", params={"format": "csv"}).content)
+    assert {r["status"] for r in now} != {"no_data"}

@@ -61,6 +61,7 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
         "target",
         "pages",
         "summary",
+        "export",
         "ingest",
         "scorecard, history x2",
         "summary, regions x2",
@@ -106,6 +107,13 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert ratios[("pages", "statements reading the observation table")] == 0
     assert 0 < ratios[("pages", "statements per region page")] <= 8
     assert any("scorecard" in r["bench"] and "pgbench" in r["what"] for r in result["ratios"])
+    # every goal loaded comes out of each export, in bounded memory
+    exports = [r for m in result["measurements"] if m["bench"] == "export" for r in m["reps"]]
+    assert {(r["kind"], r["format"]) for r in exports} == {
+        (kind, fmt) for kind in ("targets", "plans") for fmt in ("csv", "xlsx")
+    }
+    assert all(r["outcome"] == "200" and r["rows"] > 0 for r in exports), exports
+    assert ratios[("export", f"csv: rows/s over {sum(r['rows'] for r in exports) // 2:,} goals")]
     assert result["explain"], "EXPLAIN ANALYZE of the scorecard statements is recorded"
 
     # The scorecard now reads each goal's stored progress and never the observations; the

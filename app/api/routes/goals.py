@@ -103,11 +103,12 @@ class GoalList:
     ) -> FileAnswer:
         """Every goal matching the filters (the paging parameters do not apply)."""
         return exports.export_goals(
-            uow.session,
+            uow,
             model,
             replace(self.filter, year=year),
             status=status,
             as_of=self.as_of,
+            as_of_given=self.as_of_given,
             file_format=file_format,
             lang=lang,
         )
