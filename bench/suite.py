@@ -925,7 +925,7 @@ def _stream_export(url: str, file_format: str, timeout: float) -> dict[str, Any]
                     first_byte = time.perf_counter() - started
                 size += len(chunk)
                 if file_format == "csv":
-                    lines += chunk.count(b"\r\n")
+                    lines += chunk.count(b"\n")  # not CRLF: a chunk may end between the two
                 else:
                     out.write(chunk)
         seconds = time.perf_counter() - started
