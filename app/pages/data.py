@@ -124,17 +124,7 @@ def _link(region: Region) -> RegionLink:
 
 def _family(session: Session, code: str) -> tuple[Region | None, list[Region], list[Region]]:
     """The region, its ancestors (top first) and its children."""
-    every = {r.code: r for r in reference.regions(session)}
-    region = every.get(code)
-    if region is None:
-        return None, [], []
-    ancestors: list[Region] = []
-    parent = region.parent_code
-    while parent is not None and parent in every and len(ancestors) < len(every):
-        ancestors.insert(0, every[parent])
-        parent = every[parent].parent_code
-    children = [r for r in every.values() if r.parent_code == code]
-    return region, ancestors, children
+    return reference.family(session, code)
 
 
 def top_region(session: Session) -> str | None:
@@ -184,9 +174,10 @@ def region_scorecard(session: Session, code: str, as_of: datetime | None) -> Sco
         return None
     targets: list[TargetRead] = _reads(session, Target, code, as_of)
     plans: list[PlanRead] = _reads(session, Plan, code, as_of)
-    used = reference.indicators_by_code(
-        session, {g.indicator.code for g in (*targets, *plans)}
-    ).values()
+    # Every indicator (a government's list runs to hundreds): one plain read, cheaper than
+    # a statement with a bound parameter for each of the page's hundred codes.
+    codes = {g.indicator.code for g in (*targets, *plans)}
+    used = [i for i in reference.indicators_by_code(session).values() if i.code in codes]
     return Scorecard(
         region=_link(region),
         ancestors=[_link(r) for r in ancestors],

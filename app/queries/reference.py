@@ -36,6 +36,36 @@ def region(session: Session, code: str) -> Region | None:
     return session.get(Region, code)
 
 
+def family(session: Session, code: str) -> tuple[Region | None, list[Region], list[Region]]:
+    """A region, its ancestors (top first) and its children: two statements that read
+    those rows only (the ancestors by a recursive query up the tree), never every region."""
+    start = select(Region.code, Region.parent_code, literal(0).label("depth"))
+    up = start.where(Region.code == code).cte("up", recursive=True)
+    parent = aliased(Region)
+    up = up.union_all(
+        select(parent.code, parent.parent_code, (up.c.depth + 1).label("depth"))
+        .where(parent.code == up.c.parent_code)
+        .where(up.c.depth < 64)  # a cycle in bad data ends here
+    )
+    line = session.execute(
+        select(Region, up.c.depth).join(up, up.c.code == Region.code).order_by(up.c.depth)
+    ).all()
+    if not line:
+        return None, [], []
+    region = line[0][0]
+    seen = {region.code}
+    ancestors: list[Region] = []
+    for ancestor, _ in line[1:]:
+        if ancestor.code in seen:
+            break
+        seen.add(ancestor.code)
+        ancestors.insert(0, ancestor)
+    children = list(
+        session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code))
+    )
+    return region, ancestors, children
+
+
 def top_region(session: Session) -> str | None:
     """The region without a parent (重庆市 in the seeds); the first by code if several."""
     return session.scalar(
