@@ -60,7 +60,9 @@ class Frame:
     year: int
     period: str  # the default period of a result
     span: tuple[int, int]
-    history: bool = False  # a multi-year review: averages and sums over it are not figures
+    # A review of several past years (过去五年 of a 2023 report: 2018–2022): its sums and
+    # averages are figures of the span, its levels figures of the span's last year.
+    review: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Figure:
     confidence: float
     context: str  # the sentence's text before the number: where indicator names are sought
     note: str = ""
+    sentence: int = -1  # where its sentence starts: figures of one sentence are never one
 
 
 # --- characters and words -------------------------------------------------------------------
@@ -96,7 +99,8 @@ _DASHES = "—–－~至到\\-"
 _CN_DIGITS = "一二三四五六七八九十"
 _SECTION_HEADING = re.compile(rf"^\s*[{_CN_DIGITS}]+、")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_SPAN = re.compile(r"((?:19|20)\d{2})\s*[—–\-－~至到]+\s*((?:19|20)\d{2})\s*年")
+_SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—–\-－~至到]+\s*((?:19|20)\d{2})\s*年")
+_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年以来")
 
 # Lines that are never prose: metadata tables, portal links, advertising.
 _FURNITURE = re.compile(r"^\s*\||返回搜狐|查看更多|责任编辑|来源[:：]|扫一扫|打印本页|关闭窗口")
@@ -124,13 +128,29 @@ _NOUN_UNITS = {  # a bare magnitude followed by a noun: 74.8万群众 is 万人
     "农民": "人",
     "职工": "人",
     "游客": "人次",
+    "人员": "人",
+    "学生": "人",
+    "农户": "户",
 }
+# …with a short modifier between (190.6万农村贫困人口, 1.2万就业困难人员)
+_NOUN_AFTER_MODIFIER = re.compile(
+    r"[\u4e00-\u9fff]{1,4}?(" + "|".join(n for n in _NOUN_UNITS if n != "游客") + r")(?![\u4e00-\u9fff]{0,2}[数率量])"
+)
 
 # Words that make a figure of a review a goal (争取 and 计划 do not: 争取中央资金 is a
 # result, 团组计划 a name).
 _FIRM_GOAL_WORDS = ("力争", "确保", "目标", "预期", "全年计划", "打表推进")
-_LOWER_WORDS = ("降低", "下降", "减少", "控制在", "压减", "压降", "不超过", "以内")
-_HISTORY_HEADINGS = ("过去五年", "五年来", "过去一年")
+_LOWER_WORDS = ("降低", "下降", "减少", "控制在", "压减", "压降", "不超过", "以内", "缩小")
+_SMALLER_IS_BETTER = {"位", "类"}  # a rank, a quality class: a goal of at most
+_CN_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# 过去五年, 近三年, 五年来, 这十年: the years before the document's own year.
+_PAST_YEARS = re.compile(
+    r"(?:过去|近|这)([一两二三四五六七八九十]|\d{1,2})年(?!代|度|级)|"
+    r"(?<![\d一两二三四五六七八九十])([一两二三四五六七八九十]|\d{1,2})年(?:来|以来)"
+)
+# The five-year plans by their names: a review of “十三五”时期 is 2016–2020.
+_PLAN_PERIODS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
+_PLAN_PERIOD = re.compile(r"“?(十[一二三四五]五)”?(?:时期|期间|以来|规划实施以来)")
 _PLAN_HEADINGS = ("计划草案", "打算", "总体考虑", "重点工作", "主要目标", "工作安排", "预期目标")
 _REVIEW_HEADINGS = ("执行情况", "回顾", "完成情况")
 
@@ -194,6 +214,9 @@ def _unit_at(text: str, pos: int) -> tuple[str, int, str]:
         return "", pos, bound
     if not base and magnitude:
         noun = next((n for n in _NOUN_UNITS if text.startswith(n, i)), None)
+        modified = _NOUN_AFTER_MODIFIER.match(text, i) if noun is None else None
+        if modified and not re.search(r"[的是在于为了]", modified.group(0)[:-2]):
+            noun = modified.group(1)
         if noun:
             return magnitude + _NOUN_UNITS[noun], i, bound
         if magnitude in {"亿", "万亿", "千亿", "百亿", "十亿"}:  # 4500亿: an amount of money
@@ -202,8 +225,61 @@ def _unit_at(text: str, pos: int) -> tuple[str, int, str]:
     return magnitude + base, i + len(base), bound
 
 
+# Units written in Latin letters, read as the loader's units (人均体育场地面积2.2m2).
+_LATIN_UNITS = (
+    ("km²", "平方公里"),
+    ("km2", "平方公里"),
+    ("m²", "平方米"),
+    ("m2", "平方米"),
+    ("m³", "立方米"),
+    ("m3", "立方米"),
+    ("kWh", "千瓦时"),
+    ("kW", "千瓦"),
+    ("km", "公里"),
+)
+# A ratio written X∶1 (城乡居民收入比2.3∶1): X times; ``:`` only where the clause says 比.
+_RATIO_TAIL = re.compile(r"\s*([∶:])\s*1(?![\d.])")
+# Water quality classes and such, in Roman numerals (水质保持Ⅱ类).
+_ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+_ROMAN_CLASS = re.compile(r"(?<![A-Za-z])(Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|III|II|IV|I|V)\s*类")
+# A rank in words: 迈入全国前三, 跻身全球前10位.
+_RANK = re.compile(
+    r"(?:迈入|进入|跻身|位居|位列|稳居|保持|居于?|排名|排在)"
+    r"(?:全国|全球|世界|全省|全市|西部|中西部|同类城市|副省级城市)?(?:城市)?"
+    r"前([一二三四五六七八九十]+|\d{1,3})(?!季|个月|年|天|批|\d)(?:位|名|强)?"
+)
+
+
+def _cn_number(written: str) -> int | None:
+    """一 to 九十九 written in Chinese numerals (三, 十, 十五, 二十)."""
+    if written.isdigit():
+        return int(written)
+    if written in _CN_COUNTS or written == "一":
+        return 1 if written == "一" else _CN_COUNTS[written]
+    tens, _ten, ones = written.partition("十")
+    if not _ten:
+        return None
+    high = 1 if not tens else (_CN_COUNTS.get(tens) or (1 if tens == "一" else None))
+    low = 0 if not ones else (_CN_COUNTS.get(ones) or (1 if ones == "一" else None))
+    return None if high is None or low is None else high * 10 + low
+
+
 def quantities(text: str) -> Iterator[Quantity]:
-    """Every number with a unit; years, dates and list numbers are left out."""
+    """Every number with a unit, in the order written; years, dates and list numbers are
+    left out. Besides Arabic digits: classes in Roman numerals (``Ⅱ类``) and ranks in
+    words (``前三``, read as rank 3)."""
+    found = list(_arabic_quantities(text))
+    for match in _ROMAN_CLASS.finditer(text):
+        found.append(Quantity(match.start(), match.end(), Decimal(_ROMAN[match.group(1)]), "类"))
+    for match in _RANK.finditer(text):
+        rank = _cn_number(match.group(1))
+        if rank:
+            found.append(Quantity(match.start(1) - 1, match.end(), Decimal(rank), "位"))
+    found.sort(key=lambda q: q.start)
+    yield from found
+
+
+def _arabic_quantities(text: str) -> Iterator[Quantity]:
     consumed = 0
     for match in _NUMBER.finditer(text):
         start, end = match.span()
@@ -211,10 +287,24 @@ def quantities(text: str) -> Iterator[Quantity]:
             continue
         digits = match.group(1)
         after = text[end : end + 1]
+        if text.startswith("年一遇", end):  # 100年一遇: a return period in years
+            consumed = end + 1
+            yield Quantity(start, end + 1, Decimal(digits), "年")
+            continue
         if after in ("年", "月", "日") and (len(digits) == 4 or after != "年"):
             continue
         if after == "." or (after in "、)）" and start > 0 and text[start - 1] in "\n(（ "):
             continue  # "1." and "(1)" number a list
+        ratio = _RATIO_TAIL.match(text, end)
+        if ratio and (ratio.group(1) == "∶" or "比" in text[max(0, start - 12) : start]):
+            consumed = ratio.end()
+            yield Quantity(start, ratio.end(), Decimal(digits), "倍")
+            continue
+        latin = next((u for u in _LATIN_UNITS if text.startswith(u[0], end)), None)
+        if latin and not re.match(r"[A-Za-z0-9]", text[end + len(latin[0]) : end + len(latin[0]) + 1]):
+            consumed = end + len(latin[0])
+            yield Quantity(start, consumed, Decimal(digits), latin[1])
+            continue
         # A range 2—3个 or 10%—20%: the lower bound, read up to the upper bound's unit.
         range_match = _RANGE_TAIL.match(text, end)
         unit_pos = range_match.end() if range_match else end
@@ -243,16 +333,23 @@ class Span:
     end: int
 
 
+_SPLIT_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
 def _split(text: str, start: int, end: int, marks: str) -> list[Span]:
+    """``text[start:end]`` cut at ``marks`` outside brackets and quotes."""
+    pattern = _SPLIT_PATTERNS.get(marks)
+    if pattern is None:
+        pattern = _SPLIT_PATTERNS.setdefault(marks, re.compile(f"[(（“《)）”》{re.escape(marks)}]"))
     spans, s = [], start
     depth = 0
-    for i in range(start, end):
-        ch = text[i]
+    for match in pattern.finditer(text, start, end):
+        ch, i = match.group(0), match.start()
         if ch in "(（“《":
             depth += 1
         elif ch in ")）”》":
             depth = max(0, depth - 1)
-        elif ch in marks and depth == 0:
+        elif depth == 0:
             if i > s:
                 spans.append(Span(s, i))
             s = i + 1
@@ -361,25 +458,55 @@ def _period_in(text: str, year: int) -> str | None:
     return None
 
 
+def review_span(text: str, doc_year: int) -> tuple[int, int] | None:
+    """The past years a review speaks of, read from its words and the document's year:
+    ``过去五年`` and ``五年来`` in a 2023 report are 2018–2022, ``2018—2022年`` is itself,
+    ``“十三五”时期`` is 2016–2020. A span must have ended before the document's year (a
+    span that runs on is a goal's); one year (``过去一年``) is no span."""
+    explicit = _SPAN.search(text)
+    if explicit:
+        first, last = int(explicit.group(1)), int(explicit.group(2))
+        if first < last < doc_year:
+            return first, last
+    since = _SINCE_YEAR.search(text)
+    if since and int(since.group(1)) < doc_year - 1:
+        return int(since.group(1)), doc_year - 1
+    named = _PLAN_PERIOD.search(text)
+    if named:
+        first = _PLAN_PERIODS[named.group(1)]
+        if first + 4 < doc_year:
+            return first, first + 4
+    past = _PAST_YEARS.search(text)
+    if past:
+        written = past.group(1) or past.group(2)
+        count = int(written) if written.isdigit() else _CN_COUNTS.get(written, 1)
+        if 2 <= count <= 20:
+            return doc_year - count, doc_year - 1
+    return None
+
+
 def _heading_frame(line: str, frame: Frame, kind: str, year: int) -> Frame | None:
     """The frame a heading opens, or None when it does not change it."""
     if kind == "action_plan":
         return None
     text = line.strip()
-    if any(w in text for w in _HISTORY_HEADINGS):
-        return replace(frame, mode="result", year=year - 1, period=str(year - 1), history=True)
+    span = review_span(text, year)
+    if span is not None:
+        return replace(frame, mode="result", year=span[1], period=str(span[1]), review=span)
+    if re.search(r"过去一年|一年来", text):
+        return replace(frame, mode="result", year=year - 1, period=str(year - 1), review=None)
     if re.search(r"今后五年|未来五年|到20\d\d年", text):
-        return replace(frame, mode="target", history=False)
+        return replace(frame, mode="target", review=None)
     years = [int(y) for y in _YEAR.findall(text)]
     if any(w in text for w in _REVIEW_HEADINGS):
         review = years[0] if years else frame.year
         period = _period_in(text, review) or (frame.period if review == frame.year else str(review))
-        return replace(frame, mode="result", year=review, period=period, history=False)
+        return replace(frame, mode="result", year=review, period=period, review=None)
     if any(w in text for w in _PLAN_HEADINGS) or (years and years[0] >= year and kind != "article"):
         plan_year = years[0] if years and years[0] >= year else year
-        return replace(frame, mode="plan", year=plan_year, period=str(plan_year), history=False)
+        return replace(frame, mode="plan", year=plan_year, period=str(plan_year), review=None)
     if years and years[0] < year:
-        return replace(frame, mode="result", year=years[0], period=str(years[0]), history=False)
+        return replace(frame, mode="result", year=years[0], period=str(years[0]), review=None)
     if frame.mode == "target" and kind == "work_report_digest" and _SECTION_HEADING.match(line):
         # The numbered sections after the five-year goals are the year's work.
         return replace(frame, mode="plan", year=year, period=str(year))
@@ -391,8 +518,19 @@ def _heading_frame(line: str, frame: Frame, kind: str, year: int) -> Frame | Non
 _GROWTH = re.compile(
     r"(年均)?(?:同比)?(?:分别|均|都)?(增长|增速为?|增速达到?|增幅|提高|上升|下降|降低|减少|回落|增加)了?(?:分别)?(?:为|达|达到|至|约)?$"
 )
+# A growth written as a rate: 实际使用外资年均增长率达到10%, 年复合增长率超过15%.
+_AVERAGE_RATE = re.compile(
+    r"(?:年均|年复合)增长率(?:为|达到?|超过|超|保持在|稳定在|在)?$"
+)
+# In a multi-year goal, what is newly done over the span is a sum over it (城镇新增就业累计300
+# 万人, 新建50个智能工厂, 筹集保障性租赁住房22万套); 累计 alone is a running total of what
+# exists at the end (累计通车里程超过7300公里, 累计建成100所), a level.
+_SPAN_FLOW = re.compile(
+    r"^(?:滚动|全市|全区|每年)?(?:新增|新建|新创建|新落户|新培育|新认证|新开工|引进|培养|培训|"
+    r"筹集|改造|举办|产生|实施)|新增"
+)
 _SHARE_DONE = re.compile(
-    r"(完成(?:了)?(?:年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)(?:任务)?的|完成率(?:为|达到?)?|"
+    r"(完成(?:了)?(?:年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)(?:任务)?的?|完成率(?:为|达到?)?|"
     r"超年度计划|占年度(?:投资)?计划的?|时序进度的?)$"
 )
 # Words that name a completion share, not a goal: struck out before goal words are sought.
@@ -403,6 +541,8 @@ _COMPARISON = re.compile(
     r"(比上年|较上年|比去年|较去年|较年初|同比|较同期|比同期|较去年同期|较去年末|较上年末|比年初)"
     r"[^,，、。；]{0,6}?(增加|减少|多|少|高出|提高|下降|降低|上升|增长|扩大|缩小)(了)?(?:超过|超|近|约|达)?$"
 )
+# A stock whose change is a figure of its own: 贷款余额同比增加1400亿元 is the new lending.
+_STOCK = re.compile(r"(?:余额|存量)\s*$")
 _COMPARATOR_BEFORE: tuple[tuple[str, str], ...] = (
     ("不低于", ">="),
     ("不少于", ">="),
@@ -431,7 +571,7 @@ _LEAD_WORDS = re.compile(
     r"[一二三四五六七八九十]+是|\(?[一二三四五六七八九十]+\)|\d+\.)*"
 )
 _TRAIL_WORDS = re.compile(
-    r"(?:同比|分别|均|累计|共|总计|合计|预计|力争|确保|达到|达|实现|完成|超过|突破|超|"
+    r"(?:同比|分别|年均|均|累计|共|总计|合计|预计|力争|确保|达到|达|实现|完成|超过|突破|超|"
     r"增至|提高到|提升到|提高至|提升至|控制在|保持在|稳定在|不低于|不超过|低于|约|近|为|至|在|了|的|"
     r"增长|增速|下降|降低|提高)+$"
 )
@@ -459,6 +599,9 @@ class _Item:
     context: str = ""
     listed: bool = False
     shared_subjects: list[str] = field(default_factory=list)
+    frame: Frame | None = None  # how this number is read (a sentence may turn to a goal)
+    head: int = -1  # where the words that govern it begin: its clause, or its list's first
+    stock_change: bool = False  # 余额同比增加X: a change of a stock, not the stock
 
 
 def _sentences(text: str, line: Span) -> Iterator[_Sentence]:
@@ -486,10 +629,8 @@ def _quoted(text: str, start: int, pos: int) -> bool:
     return head.count("“") > head.count("”") or head.count("《") > head.count("》")
 
 
-def _beneficiary(before: str, numbers_after: bool) -> bool:
-    """``为28.8万户企业降低失业保险费15.72亿元``: who benefits, when the clause also
-    states what they got."""
-    return numbers_after and bool(re.search(r"(?:^|[^\w])?(?:向|为|对|给)$", before))
+# 印发…23条政策措施, 落实…27条举措: the number of articles names a policy package.
+_POLICY_ARTICLES = re.compile(r"\d+\s*条\s*(?:政策)?(?:措施|举措|意见|政策)")
 
 
 def _is_qualifier(text: str, q: Quantity, clause_end: int, numbers_after: bool) -> bool:
@@ -512,31 +653,35 @@ def _read_sentence(
     if not found:
         if frame.mode == "result" or not (_SIZE_CLASS.search(s_text) or _DOUBLING.search(s_text)):
             return []
-        mode, year, _period, span = _sentence_frame(s_text, frame, doc_year)
-        return _size_classes(text, sentence, mode, year, span, line_region) + _doublings(
-            text, sentence, mode, year, span, line_region
-        )
+        _before, goal, _split_at = _sentence_frames(s_text, frame, doc_year)
+        if goal.mode == "result":
+            return []
+        return _size_classes(
+            text, sentence, goal.mode, goal.year, goal.span, line_region
+        ) + _doublings(text, sentence, goal.mode, goal.year, goal.span, line_region)
     for q in found:
         q.start += sentence.start
         q.end += sentence.start
     clauses = _split(text, sentence.start, sentence.end, _CLAUSE_END)
-    mode, year, period, span = _sentence_frame(s_text, frame, doc_year)
+    first, then, split_at = _sentence_frames(s_text, frame, doc_year)
     region = line_region
     items: list[_Item] = []
     completions: list[_Item] = []
     for index, q in enumerate(found):
         clause = _clause_of(clauses, q.start)
+        read_as = then if q.start - sentence.start >= split_at else first
+        mode = read_as.mode
         before = text[clause.start : q.start]
         after = text[q.end : sentence.end]
-        item = _Item(q, clause)
+        item = _Item(q, clause, frame=read_as)
         numbers_after = any(o.start < clause.end for o in found[index + 1 :])
-        if _quoted(text, sentence.start, q.start) or _beneficiary(before, numbers_after):
+        if _quoted(text, sentence.start, q.start) or _POLICY_ARTICLES.match(text, q.start):
             continue
         if _is_qualifier(text, q, clause.end, numbers_after) or (
             q.unit in {"个百分点"} and mode == "result"
         ):
             continue
-        if q.unit == "%" and (
+        if q.unit == "%" and mode == "result" and (  # a goal reports no progress
             _SHARE_DONE.search(before)
             or (completions and _continues_list(text, completions[-1].q.end, q.start))
         ):
@@ -555,6 +700,7 @@ def _read_sentence(
                 item.q = replace(q, value=-q.value)
             item.phrase, item.context = _phrase(text, sentence, clause, q, before)
             item.listed = True
+            item.head = previous.head if previous.head >= 0 else previous.clause.start
             item.shared_subjects = previous.shared_subjects[1:]
             if previous.shared_subjects:
                 previous.phrase = previous.shared_subjects[0]
@@ -563,8 +709,14 @@ def _read_sentence(
             continue
         comparison = _COMPARISON.search(before)
         growth = _GROWTH.search(before)
-        if comparison and q.unit not in {"%"}:
+        if (
+            comparison
+            and q.unit not in {"%"}
+            and not _STOCK.search(before[: comparison.start()])
+        ):
             continue  # 同比增加4.3万亩: a difference from another period
+        if comparison and q.unit not in {"%"}:
+            item.stock_change = True  # the growth after it (增速28%) is the stock's
         if q.unit in {"%", "个百分点"} and (growth or comparison):
             words = (growth.group(0) if growth else "") + (
                 comparison.group(0) if comparison else ""
@@ -579,9 +731,13 @@ def _read_sentence(
             else:
                 item.basis = "change" if mode == "target" else "yoy"
             item.is_growth = True
-        elif "累计" in before and mode != "result":
+        elif q.unit == "%" and _AVERAGE_RATE.search(before):
+            item.basis, item.is_growth = "cagr", True  # 年均增长率达到10%
+        elif mode == "target" and _SPAN_FLOW.search(_phrase(text, sentence, clause, q, before)[0]):
             item.basis = "cumulative"
-        lower = any(w in text[clause.start : clause.end] for w in _LOWER_WORDS)
+        lower = q.unit in _SMALLER_IS_BETTER or any(
+            w in text[clause.start : clause.end] for w in _LOWER_WORDS
+        )
         item.comparator = None if mode == "result" else _comparator(before, after, mode, lower)
         item.phrase, item.context = _phrase(text, sentence, clause, q, before)
         items.append(item)
@@ -589,23 +745,48 @@ def _read_sentence(
     _attach_growth(items, text)
     _attach_completions(items, completions)
     figures: list[Figure] = []
-    if mode != "result":
-        figures.extend(_size_classes(text, sentence, mode, year, span, line_region))
+    if then.mode != "result":
+        figures.extend(_size_classes(text, sentence, then.mode, then.year, then.span, line_region))
+        figures.extend(
+            _doublings(text, sentence, then.mode, then.year, then.span, line_region, found)
+        )
+    subjects = _lead_regions(s_text)
     for item in items:
         if item.growth_of is not None:
             continue
-        figure = _figure(text, sentence, item, mode, year, period, span, frame, region, context)
-        if figure is not None:
-            figures.append(figure)
+        read = _figure(text, sentence, item, region)
+        own = _region_in(text[item.clause.start : item.q.start]) or re.search(
+            r"全市|全区|全县|全省|全国", text[item.clause.start : item.q.start]
+        )
+        if subjects and not own:
+            read = [replace(f, region=code) for f in read for code in subjects]
+        figures.extend(read)
+    figures.sort(key=lambda f: f.quote_start)
     return figures
 
 
-def _subjects(text: str, sentence: _Sentence, q: Quantity) -> list[str]:
+def _lead_regions(s_text: str) -> list[str]:
+    """The regions a sentence opens with, its subject (``渝东北…城镇群和渝东南…城镇群现代化
+    建设取得显著成效,常住人口城镇化率达到60%``): each of them holds the sentence's figures
+    that name no region of their own."""
+    first = re.split(r"[,，:：]", s_text, maxsplit=1)[0]
+    first = re.sub(r"^(?:\s|-|\*|推动|支持|加快|力争|确保|到20\d\d年)+", "", first)
+    if not any(first.startswith(phrase) for phrase, _code in REGION_PHRASES):
+        return []
+    found: list[tuple[int, str]] = []
+    for phrase, code in REGION_PHRASES:
+        at = first.find(phrase)
+        if at >= 0 and code not in (c for _a, c in found):
+            found.append((at, code))
+    return [code for _at, code in sorted(found)]
+
+
+def _subjects(text: str, sentence: _Sentence, q: Quantity, marks: str = "、和及与") -> list[str]:
     """The subjects listed before a number, across 、 and 和 (``货运量、货运值均增长``)."""
     head = text[sentence.start : q.start]
     head = re.split(r"[,，:：]", head)[-1]
     head = _LEAD_WORDS.sub("", _TRAIL_WORDS.sub("", head))
-    return [w for w in re.split(r"[、和及与]", head) if w]
+    return [w for w in re.split(f"[{marks}]", head) if w]
 
 
 def _share_subjects(
@@ -617,11 +798,17 @@ def _share_subjects(
     index: int,
 ) -> None:
     """``A、B均增长39%`` and ``A、B分别达100%``: one number for each subject; ``A、B分别增长
-    4.1%、5.6%``: the listed numbers take the subjects in order."""
+    4.1%、5.6%``: the listed numbers take the subjects in order. Without 均 or 分别, one
+    level that cannot be a joint total (a rate, a rank, a class, a ratio) after a list of
+    subjects is each subject's: ``A、B参保率稳定在95%以上``, ``A、B产量迈入全国前三``."""
     before = text[sentence.start : item.q.start][-8:]
-    if not re.search(r"(均|都|分别)\S{0,5}$", before):
+    shared_word = re.search(r"((?<!年)均|都|分别)\S{0,5}$", before)
+    each_level = item.q.unit in _PER_SUBJECT_UNITS and (
+        not item.is_growth or item.basis == "cagr"
+    )
+    if not shared_word and not each_level:
         return
-    subjects = _subjects(text, sentence, item.q)
+    subjects = _subjects(text, sentence, item.q, "、和及与" if shared_word else "、")
     if len(subjects) < 2:
         return
     listed = 1
@@ -629,6 +816,13 @@ def _share_subjects(
         text, found[index + listed - 1].end, found[index + listed].start
     ):
         listed += 1
+    if not shared_word and (
+        listed > 1
+        or len(subjects) > 4
+        or "等" in subjects[-1]  # A、B等平台: the platforms together
+        or any(len(w) > 20 or re.search(r"\d", w) or _SCOPE.match(w) for w in subjects)
+    ):
+        return
     if listed == len(subjects):
         item.shared_subjects = subjects
         return
@@ -636,6 +830,11 @@ def _share_subjects(
         item.phrase = subjects[0]
         for subject in subjects[1:]:
             items.append(replace(item, phrase=subject, growths=[]))
+
+
+_PER_SUBJECT_UNITS = {"%", "‰", "位", "类", "倍"}
+# 区县、乡镇(街道)…比例: levels of government that scope one measure, not subjects of their own.
+_SCOPE = re.compile(r"^(?:市|省|区|县|区县|乡镇|街道|村|社区)级?(?:\(.*\))?$")
 
 
 def _continues_list(text: str, previous_end: int, start: int) -> bool:
@@ -740,12 +939,21 @@ _DOUBLING = re.compile(r"“?(?:双倍增|倍增|翻一番|翻番)”?")
 
 
 def _doublings(
-    text: str, sentence: _Sentence, mode: str, year: int, span: tuple[int, int], region: str
+    text: str,
+    sentence: _Sentence,
+    mode: str,
+    year: int,
+    span: tuple[int, int],
+    region: str,
+    numbers: Sequence[Quantity] = (),
 ) -> list[Figure]:
     """``A和B“双倍增”``, ``绿色融资余额翻一番``: a goal of growing by 100 % for each subject,
-    when the sentence states no totals (with totals, the totals are the figures)."""
+    unless the sentence goes on to state totals (``“双倍增”,总量分别达到…``: the totals
+    are the figures)."""
     figures = []
     for match in _DOUBLING.finditer(text, sentence.start, sentence.end):
+        if any(q.start >= match.end() for q in numbers):
+            continue
         start = max(
             sentence.start, *(text.rfind(c, sentence.start, match.start()) + 1 for c in ",，:：")
         )
@@ -810,7 +1018,11 @@ def _attach_growth(items: list[_Item], text: str) -> None:
         ):
             run.append(items[j])
             j += 1
-        values = [v for v in items[:i] if not v.is_growth and v.growth_of is None and not v.growths]
+        values = [
+            v
+            for v in items[:i]
+            if not v.is_growth and v.growth_of is None and not v.growths and not v.stock_change
+        ]
         if values and len(values) >= len(run):
             targets = values[-len(run) :]
             for value_item, growth_item in zip(targets, run, strict=True):
@@ -835,63 +1047,131 @@ def _phrase(
     return phrase[:40], context
 
 
-def _sentence_frame(
-    s_text: str, frame: Frame, doc_year: int
-) -> tuple[str, int, str, tuple[int, int]]:
-    """The sentence's own words can turn a result into a goal, or a plan into a target."""
-    mode, year, period, span = frame.mode, frame.year, frame.period, frame.span
+_FORECAST = re.compile(r"预计(?:全年|今年|年底|年末)")
+_BASELINE_YEAR = re.compile(r"(?:从|由|比|较|相比)\s*((?:19|20)\d{2})\s*年")
+
+
+def _goal_start(s_text: str, frame: Frame, doc_year: int) -> int | None:
+    """Where the goal words of a review's sentence begin (an offset into it), or None:
+    力争/确保/目标… (a completion share's words struck out), 到2027年 of a later year, and
+    预计全年 while the year is open. A goal word holds from its own clause on: the results
+    stated before it stay results (``…达98.3%,提前3年达到…目标``)."""
+    masked = _COMPLETION_WORDS.sub(lambda m: "_" * len(m.group(0)), s_text)
+    found = [masked.find(w) for w in _FIRM_GOAL_WORDS if w in masked]
+    forecast = _FORECAST.search(s_text)
+    if forecast and frame.year >= doc_year:
+        found.append(forecast.start())
     to_year = re.search(r"到(20\d\d)年", s_text)
-    if mode != "target":
-        if to_year and int(to_year.group(1)) > doc_year:
-            return "target", int(to_year.group(1)), period, (span[0], int(to_year.group(1)))
-        if any(w in s_text for w in ("每年", "今后五年", "未来五年", "五年内")) and mode == "plan":
-            return "target", span[1], period, span
-    if mode == "result":
-        goal = any(w in _COMPLETION_WORDS.sub("", s_text) for w in _FIRM_GOAL_WORDS)
-        open_year = year >= doc_year
-        if open_year and re.search(r"预计(?:全年|今年|年底|年末)", s_text):
-            goal = True
-        if (
-            goal
-            and any(w in s_text for w in ("同比", "比上年", "较上年"))
-            and not any(w in s_text for w in ("力争", "确保", "目标"))
-        ):
-            goal = False
-        if goal:
-            return "plan", max(year, doc_year) if open_year else doc_year, period, span
-        own = _period_in(s_text, year)
-        if own:
-            period = own
-        if re.search(r"去年|上年", s_text) and not re.search(
-            r"同比|比上年|较上年|较去年|比去年", s_text
-        ):
-            period = str(year - 1)
-        years = [int(y) for y in _YEAR.findall(s_text)]
-        if years and years[-1] < year and not _period_in(s_text, year):
-            period = str(years[-1])
-    return mode, year, period, span
-
-
-def _figure(
-    text: str,
-    sentence: _Sentence,
-    item: _Item,
-    mode: str,
-    year: int,
-    period: str,
-    span: tuple[int, int],
-    frame: Frame,
-    region: str,
-    context: DocumentContext,
-) -> Figure | None:
-    q = item.q
-    sentence_before = text[sentence.start : q.start]
+    if to_year and int(to_year.group(1)) > doc_year:
+        found.append(to_year.start())
+    if not found:
+        return None
+    where = min(found)
+    goal_part = s_text[where:]
     if (
-        frame.history
-        and mode == "result"
-        and (item.basis == "cagr" or re.search(r"累计|五年|净增", sentence_before))
+        not (to_year and to_year.start() == where)
+        and any(w in goal_part for w in ("同比", "比上年", "较上年"))
+        and not any(w in goal_part for w in ("力争", "确保", "目标"))
     ):
-        return None  # an average or a sum over the past years: no one period's figure
+        return None  # 全年计划…同比增长: a result compared with last year
+    return max((s_text.rfind(c, 0, where) for c in _CLAUSE_END + _SENTENCE_END), default=-1) + 1
+
+
+def _sentence_frames(s_text: str, frame: Frame, doc_year: int) -> tuple[Frame, Frame, int]:
+    """The sentence's own words can turn a result into a goal, or a plan into a target.
+    Answers the frame of the sentence up to an offset, the frame from it on, and the offset
+    (0 when one frame holds for the whole sentence)."""
+    to_year = re.search(r"到(20\d\d)年", s_text)
+    if frame.mode == "plan":
+        if to_year and int(to_year.group(1)) > doc_year:
+            end = int(to_year.group(1))
+            target = replace(frame, mode="target", year=end, span=(frame.span[0], end))
+            return target, target, 0
+        if any(w in s_text for w in ("每年", "今后五年", "未来五年", "五年内")):
+            target = replace(frame, mode="target", year=frame.span[1])
+            return target, target, 0
+    if frame.mode != "result":
+        return frame, frame, 0
+    split = _goal_start(s_text, frame, doc_year)
+    if split is None:
+        result = _result_frame(s_text, frame, doc_year)
+        return result, result, 0
+    result = _result_frame(s_text[:split], frame, doc_year)
+    goal_part = s_text[split:]
+    to_year = re.search(r"到(20\d\d)年", goal_part)
+    if to_year and int(to_year.group(1)) > doc_year:
+        end = int(to_year.group(1))
+        goal = replace(frame, mode="target", year=end, span=(frame.span[0], end), review=None)
+    else:
+        open_year = frame.year >= doc_year
+        year = max(frame.year, doc_year) if open_year else doc_year
+        goal = replace(frame, mode="plan", year=year, review=None)
+    return result, goal, split
+
+
+def _result_frame(s_text: str, frame: Frame, doc_year: int) -> Frame:
+    """A review's sentence may name its own period (上半年, 去年, 2021年) or span
+    (过去五年, 2018—2022年)."""
+    span = review_span(s_text, doc_year)
+    if span is not None:
+        return replace(frame, year=span[1], period=str(span[1]), review=span)
+    period = frame.period
+    own = _period_in(s_text, frame.year)
+    if own:
+        period = own
+    if re.search(r"去年|上年", s_text) and not re.search(
+        r"同比|比上年|较上年|较去年|比去年", s_text
+    ):
+        period = str(frame.year - 1)
+    baselines = {m.start(1) for m in _BASELINE_YEAR.finditer(s_text)}
+    years = [int(m.group(1)) for m in _YEAR.finditer(s_text) if m.start(1) not in baselines]
+    if years and years[-1] < frame.year and not _period_in(s_text, frame.year):
+        period = str(years[-1])
+    return replace(frame, period=period)
+
+
+# In a review of past years, the words that make a figure a sum over the span, and those
+# that make it a level reached at the span's end.
+_SPAN_SUM_WORDS = re.compile(r"累计|净增|新增|共计|合计|总计|五年|[两三四五六七八九十]年")
+_LEVEL_WORDS = re.compile(
+    r"达到|达|突破|增加到|增至|提高到|提升到|提高至|提升至|升至|总量|规模|余额|保有量|覆盖|"
+    r"稳定在|保持在|巩固在|超过|率|比重|占比"
+)
+_OWN_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:末|底)?的?\s*$")
+
+
+def _observation_period(text: str, item: _Item, frame: Frame) -> tuple[str, str]:
+    """An observation's period and what it means: a number written right after a year
+    (``从2017年的2.01万亿元``) is that year's; in a review of past years (DESIGN v1.1
+    "Spans of years") an average growth (年均增长) and a sum (累计, 净增, 新增, or a count of
+    what was done) are figures of the span, a level (达到, 突破, 总量, a rate) is the level at
+    the span's end."""
+    before = text[item.clause.start : item.q.start]
+    own = _OWN_YEAR.search(before)
+    if own and int(own.group(1)) < frame.year:
+        return own.group(1), ""
+    if frame.review is None:
+        return frame.period, ""
+    first, last = frame.review
+    span = f"{first}-{last}"
+    if item.basis == "cagr":
+        return span, f"年均增长: the average annual growth over {span}"
+    if item.is_growth:
+        return span, f"growth over {span}"
+    before = text[item.head if item.head >= 0 else item.clause.start : item.q.start]
+    if _SPAN_SUM_WORDS.search(before):
+        return span, f"a sum over {span}"
+    if item.q.unit in {"%", "‰"} or _LEVEL_WORDS.search(before):
+        return frame.period, f"the level at the end of {span}"
+    return span, f"done over {span}"
+
+
+def _figure(text: str, sentence: _Sentence, item: _Item, region: str) -> list[Figure]:
+    q = item.q
+    frame = item.frame
+    assert frame is not None
+    mode, year, span = frame.mode, frame.year, frame.span
+    sentence_before = text[sentence.start : q.start]
     region = _region_in(text[item.clause.start : q.start]) or region
     start = min([item.clause.start] + [g.clause.start for g in item.growths])
     end = max(
@@ -906,13 +1186,39 @@ def _figure(
         start = max(sentence.start, *(text.rfind(c, sentence.start, start) + 1 for c in ",，"))
     quote_end = end
     confidence = 0.9 if item.phrase else 0.6
-    note = "力争" if "力争" in sentence_before or "争取" in sentence_before else ""
+    notes = ["力争"] if "力争" in sentence_before or "争取" in sentence_before else []
     if q.bound:
-        note = (note + "; " if note else "") + f"{q.bound} {q.value}"
+        notes.append(f"{q.bound} {q.value}")
     if mode == "result":
-        growth = item.growths[0].q.value if item.growths else None
+        period, meaning = _observation_period(text, item, frame)
+        note = "; ".join(notes + ([meaning] if meaning else []))
         if item.is_growth:
-            return Figure(
+            basis = "cagr" if item.basis == "cagr" else "yoy"
+            return [
+                Figure(
+                    "observation",
+                    item.phrase,
+                    region,
+                    period,
+                    None,
+                    None,
+                    None,
+                    basis,
+                    None,
+                    None,
+                    None,
+                    q.value,
+                    None,
+                    start,
+                    quote_end,
+                    confidence,
+                    item.context,
+                    note,
+                )
+            ]
+        growth = item.growths[0].q.value if item.growths else None
+        return [
+            Figure(
                 "observation",
                 item.phrase,
                 region,
@@ -920,62 +1226,65 @@ def _figure(
                 None,
                 None,
                 None,
-                "yoy",
-                None,
-                None,
+                "value",
                 None,
                 q.value,
-                None,
+                q.unit,
+                growth,
+                item.completion.q.value if item.completion else None,
                 start,
                 quote_end,
                 confidence,
                 item.context,
                 note,
             )
-        return Figure(
-            "observation",
+        ]
+    unit = "%" if item.is_growth and item.basis != "change" else q.unit
+    if item.basis == "change" and q.unit == "%":
+        unit = "%"
+    note = "; ".join(notes)
+    kind = "target" if mode == "target" else "plan"
+    goals: list[tuple[str, int | None, int | None, int | None]]  # kind, year, start, end
+    basis = item.basis
+    if kind == "target" and item.basis in {"value", "cumulative"} and _every_year(text, item):
+        # 每年城镇新增就业60万人以上: the same goal for each year of the span (DESIGN v1.1)
+        note = "; ".join(notes + [f"每年: one plan for each year of {span[0]}-{span[1]}"])
+        goals = [("plan", each, None, None) for each in range(span[0], span[1] + 1)]
+        basis = "value"  # each year's amount
+    elif kind == "target":
+        goals = [("target", None, span[0], span[1])]
+    else:
+        goals = [("plan", year, None, None)]
+    return [
+        Figure(
+            goal_kind,
             item.phrase,
             region,
-            period,
             None,
-            None,
-            None,
-            "value",
-            None,
+            goal_year,
+            start_year,
+            end_year,
+            basis,
+            item.comparator,
             q.value,
-            q.unit,
-            growth,
-            item.completion.q.value if item.completion else None,
+            unit,
+            None,
+            None,
             start,
             quote_end,
             confidence,
             item.context,
             note,
         )
-    unit = "%" if item.is_growth and item.basis != "change" else q.unit
-    if item.basis == "change" and q.unit == "%":
-        unit = "%"
-    kind = "target" if mode == "target" else "plan"
-    return Figure(
-        kind,
-        item.phrase,
-        region,
-        None,
-        year if kind == "plan" else None,
-        span[0] if kind == "target" else None,
-        span[1] if kind == "target" else None,
-        item.basis,
-        item.comparator,
-        q.value,
-        unit,
-        None,
-        None,
-        start,
-        quote_end,
-        confidence,
-        item.context,
-        note,
-    )
+        for goal_kind, goal_year, start_year, end_year in goals
+    ]
+
+
+def _every_year(text: str, item: _Item) -> bool:
+    """``每年…60万人``: an amount stated for every year of the span (not 年均, an average
+    growth, and not 每年 of a rate, which is a level)."""
+    before = text[item.clause.start : item.q.start]
+    return "每年" in before and item.q.unit not in {"%", "‰", "个百分点"}
 
 
 def _extend_left(text: str, sentence: _Sentence, clause: Span) -> int:
@@ -1019,9 +1328,74 @@ def extract(simplified: str, context: DocumentContext) -> list[Figure]:
                 line_region = code
         carried = frame  # 今年一季度,…; …: a period named once holds to the paragraph's end
         for sentence in _sentences(text, line):
-            own = _period_in(sentence.text, frame.year) if frame.mode == "result" else None
+            own = None
+            if frame.mode == "result":
+                cut = _goal_start(sentence.text, frame, doc_year)
+                own = _period_in(sentence.text[:cut], frame.year)
             if own:
                 carried = replace(frame, period=own)
-            figures.extend(_read_sentence(text, sentence, carried, context, doc_year, line_region))
+            figures.extend(
+                replace(f, sentence=sentence.start)
+                for f in _read_sentence(text, sentence, carried, context, doc_year, line_region)
+            )
     del first
-    return figures
+    return _once(figures)
+
+
+def _core(phrase: str) -> str:
+    return re.sub(r"[中的]+$", "", phrase.strip(" “”()（）"))
+
+
+def _same_subject(one: str, other: str) -> bool:
+    """Two phrases name one thing when they end alike (a Chinese noun phrase ends in its
+    head): in six characters or more (计划安排重大建设项目, 年度重大建设项目中), or the
+    whole of the shorter one (农业总产值 is not 规上工业总产值)."""
+    a, b = _core(one), _core(other)
+    if len(a) < 4 or len(b) < 4:
+        return False
+    common = 0
+    while common < min(len(a), len(b)) and a[-1 - common] == b[-1 - common]:
+        common += 1
+    return common >= 6 or common == min(len(a), len(b))
+
+
+def _once(figures: list[Figure]) -> list[Figure]:
+    """A figure a document states twice (in its summary and again in its section, or a
+    plan's count named again where its projects are listed) is proposed once: same kind,
+    period, region, value, unit and growth, the same subject, in another sentence. The
+    statement that says more (with its growth or completion share) is kept."""
+    kept: list[Figure] = []
+    seen: dict[tuple[object, ...], list[int]] = {}
+    for figure in figures:
+        key = (
+            figure.kind,
+            figure.period,
+            figure.year,
+            figure.start_year,
+            figure.end_year,
+            figure.region,
+            figure.basis,
+            figure.comparator if figure.kind != "observation" else None,
+            figure.value,
+            figure.unit,
+            figure.yoy_growth if figure.value is None else None,
+        )
+        earlier = next(
+            (
+                i
+                for i in seen.get(key, [])
+                if kept[i].sentence != figure.sentence
+                and _same_subject(kept[i].indicator_phrase, figure.indicator_phrase)
+            ),
+            None,
+        )
+        if earlier is None:
+            seen.setdefault(key, []).append(len(kept))
+            kept.append(figure)
+        elif _detail(figure) > _detail(kept[earlier]):
+            kept[earlier] = figure
+    return kept
+
+
+def _detail(figure: Figure) -> int:
+    return sum(x is not None for x in (figure.value, figure.yoy_growth, figure.reported_completion_rate))
