@@ -31,9 +31,11 @@ for character, so offsets into the simplified text are offsets into the original
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from app.domain.units import BASE_UNITS, MAGNITUDES
@@ -86,6 +88,8 @@ class Figure:
     context: str  # the sentence's text before the number: where indicator names are sought
     note: str = ""
     sentence: int = -1  # where its sentence starts: figures of one sentence are never one
+    baseline_year: int | None = None  # a goal's starting point, where the sentence states it
+    baseline_value: Decimal | None = None
 
 
 # --- characters and words -------------------------------------------------------------------
@@ -132,9 +136,13 @@ _NOUN_UNITS = {  # a bare magnitude followed by a noun: 74.8万群众 is 万人
     "学生": "人",
     "农户": "户",
 }
+# Measure words the loader does not know: 1.37万亿斤 is no amount of money, and no figure.
+_OTHER_MEASURE = re.compile(r"斤|公斤|千克|克|株|棵|尾|羽|册|部|篇|字|份|本|粒|匹|片|盏|根|支")
 # …with a short modifier between (190.6万农村贫困人口, 1.2万就业困难人员)
 _NOUN_AFTER_MODIFIER = re.compile(
-    r"[\u4e00-\u9fff]{1,4}?(" + "|".join(n for n in _NOUN_UNITS if n != "游客") + r")(?![\u4e00-\u9fff]{0,2}[数率量])"
+    r"[\u4e00-\u9fff]{1,4}?("
+    + "|".join(n for n in _NOUN_UNITS if n != "游客")
+    + r")(?![\u4e00-\u9fff]{0,2}[数率量])"
 )
 
 # Words that make a figure of a review a goal (争取 and 计划 do not: 争取中央资金 is a
@@ -142,10 +150,22 @@ _NOUN_AFTER_MODIFIER = re.compile(
 _FIRM_GOAL_WORDS = ("力争", "确保", "目标", "预期", "全年计划", "打表推进")
 _LOWER_WORDS = ("降低", "下降", "减少", "控制在", "压减", "压降", "不超过", "以内", "缩小")
 _SMALLER_IS_BETTER = {"位", "类"}  # a rank, a quality class: a goal of at most
-_CN_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_COUNTS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 # 过去五年, 近三年, 五年来, 这十年: the years before the document's own year.
 _PAST_YEARS = re.compile(
-    r"(?:过去|近|这)([一两二三四五六七八九十]|\d{1,2})年(?!代|度|级)|"
+    r"(?:过去|近|这|经过|历经)([一两二三四五六七八九十]|\d{1,2})年(?!代|度|级|底|末|初|内|后|前)|"
+    r"^\s*([一两二三四五六七八九十]|\d{1,2})年(?=来|以来|间|累计|共|年均|增加|新增|净增|合计)|"
     r"(?<![\d一两二三四五六七八九十])([一两二三四五六七八九十]|\d{1,2})年(?:来|以来)"
 )
 # The five-year plans by their names: a review of “十三五”时期 is 2016–2020.
@@ -219,12 +239,25 @@ def _unit_at(text: str, pos: int) -> tuple[str, int, str]:
             noun = modified.group(1)
         if noun:
             return magnitude + _NOUN_UNITS[noun], i, bound
-        if magnitude in {"亿", "万亿", "千亿", "百亿", "十亿"}:  # 4500亿: an amount of money
-            return magnitude + "元", i, bound
+        money = magnitude in {"亿", "万亿", "千亿", "百亿", "十亿"}
+        if money and not _OTHER_MEASURE.match(text, i):
+            return magnitude + "元", i, bound  # 4500亿: an amount of money
         return "", pos, bound
-    return magnitude + base, i + len(base), bound
+    end = i + len(base)
+    per = _PER_UNIT.match(text, end) if base and base not in {"%", "‰", "个百分点"} else None
+    if per:  # 17.4万元/人, 0.3吨/万元: a unit per another, kept as written
+        return magnitude + base + "/" + per.group(1), per.end(), bound
+    return magnitude + base, end, bound
 
 
+# The denominator of a compound unit: 元/人, 吨标准煤/万元, 人/亿元.
+_PER_UNIT = re.compile(
+    r"\s*/\s*((?:"
+    + "|".join(_MAGNITUDES_LONGEST)
+    + r")?(?:"
+    + "|".join(re.escape(b) for b in _BASES if b not in {"%", "‰"})
+    + r"))"
+)
 # Units written in Latin letters, read as the loader's units (人均体育场地面积2.2m2).
 _LATIN_UNITS = (
     ("km²", "平方公里"),
@@ -301,8 +334,9 @@ def _arabic_quantities(text: str) -> Iterator[Quantity]:
             yield Quantity(start, ratio.end(), Decimal(digits), "倍")
             continue
         latin = next((u for u in _LATIN_UNITS if text.startswith(u[0], end)), None)
-        if latin and not re.match(r"[A-Za-z0-9]", text[end + len(latin[0]) : end + len(latin[0]) + 1]):
-            consumed = end + len(latin[0])
+        latin_end = end + len(latin[0]) if latin else end
+        if latin and not re.match(r"[A-Za-z0-9]", text[latin_end : latin_end + 1]):
+            consumed = latin_end
             yield Quantity(start, consumed, Decimal(digits), latin[1])
             continue
         # A range 2—3个 or 10%—20%: the lower bound, read up to the upper bound's unit.
@@ -424,7 +458,8 @@ def describe(head: str, context: DocumentContext) -> tuple[str, int, Frame]:
     year = (
         context.year
         or (years[-1] if years else None)
-        or (int(span_match.group(1)) if span_match else 2023)
+        or (int(span_match.group(1)) if span_match else None)
+        or _year_of_text(head)
     )
     span = (int(span_match.group(1)), int(span_match.group(2))) if span_match else (year, year + 4)
     if kind == "action_plan":
@@ -436,6 +471,22 @@ def describe(head: str, context: DocumentContext) -> tuple[str, int, Frame]:
     if kind == "work_report_digest":
         return kind, year, Frame("result", year - 1, str(year - 1), (year, year + 4))
     return kind, year, Frame("result", year, str(year), span)
+
+
+def _year_of_text(text: str) -> int:
+    """A document whose title names no year: the latest year its headings name (the year
+    its plan is for: ``二、2018年发展主要预期目标``), else the year after the latest year it
+    names when it looks back (过去一年, 回顾: a report on that year), else that year."""
+    heading_years = [
+        int(y) for line in text.split("\n") if _is_heading(line) for y in _YEAR.findall(line)
+    ]
+    if heading_years:
+        return max(heading_years)
+    written = [int(y) for y in _YEAR.findall(text)]
+    if not written:
+        return date.today().year
+    latest = max(written)
+    return latest + 1 if re.search(r"过去一年|过去五年|回顾|五年来", text) else latest
 
 
 def _period_in(text: str, year: int) -> str | None:
@@ -478,7 +529,7 @@ def review_span(text: str, doc_year: int) -> tuple[int, int] | None:
             return first, first + 4
     past = _PAST_YEARS.search(text)
     if past:
-        written = past.group(1) or past.group(2)
+        written = past.group(1) or past.group(2) or past.group(3)
         count = int(written) if written.isdigit() else _CN_COUNTS.get(written, 1)
         if 2 <= count <= 20:
             return doc_year - count, doc_year - 1
@@ -516,12 +567,10 @@ def _heading_frame(line: str, frame: Frame, kind: str, year: int) -> Frame | Non
 # --- one sentence -----------------------------------------------------------------------------
 
 _GROWTH = re.compile(
-    r"(年均)?(?:同比)?(?:分别|均|都)?(增长|增速为?|增速达到?|增幅|提高|上升|下降|降低|减少|回落|增加)了?(?:分别)?(?:为|达|达到|至|约)?$"
+    r"(年均)?(?:同比)?(?:分别|均|都)?(增长|增速为?|增速达到?|增幅|涨幅|上涨|提高|上升|下降|降低|减少|回落|增加)了?(?:分别)?(?:为|达|达到|至|约)?$"
 )
 # A growth written as a rate: 实际使用外资年均增长率达到10%, 年复合增长率超过15%.
-_AVERAGE_RATE = re.compile(
-    r"(?:年均|年复合)增长率(?:为|达到?|超过|超|保持在|稳定在|在)?$"
-)
+_AVERAGE_RATE = re.compile(r"(?:年均|年复合)增长率(?:为|达到?|超过|超|保持在|稳定在|在)?$")
 # In a multi-year goal, what is newly done over the span is a sum over it (城镇新增就业累计300
 # 万人, 新建50个智能工厂, 筹集保障性租赁住房22万套); 累计 alone is a running total of what
 # exists at the end (累计通车里程超过7300公里, 累计建成100所), a level.
@@ -537,6 +586,7 @@ _SHARE_DONE = re.compile(
 _COMPLETION_WORDS = re.compile(
     r"完成(?:了)?(?:年初|年度|全年)?(?:目标)?(?:投资)?(?:计划|目标|任务)+|年度(?:投资)?计划|完成率|目标任务"
 )
+_SINCE = re.compile(r"(?:比|较|相比|同)\s*((?:19|20)\d{2})\s*年(?:末|底)?")
 _COMPARISON = re.compile(
     r"(比上年|较上年|比去年|较去年|较年初|同比|较同期|比同期|较去年同期|较去年末|较上年末|比年初)"
     r"[^,，、。；]{0,6}?(增加|减少|多|少|高出|提高|下降|降低|上升|增长|扩大|缩小)(了)?(?:超过|超|近|约|达)?$"
@@ -573,7 +623,7 @@ _LEAD_WORDS = re.compile(
 _TRAIL_WORDS = re.compile(
     r"(?:同比|分别|年均|均|累计|共|总计|合计|预计|力争|确保|达到|达|实现|完成|超过|突破|超|"
     r"增至|提高到|提升到|提高至|提升至|控制在|保持在|稳定在|不低于|不超过|低于|约|近|为|至|在|了|的|"
-    r"增长|增速|下降|降低|提高)+$"
+    r"增长|增速|下降|降低|提高|从|由|平均|平均为|(?:19|20)\d\d年(?:末|底)?的?)+$"
 )
 
 
@@ -602,6 +652,9 @@ class _Item:
     frame: Frame | None = None  # how this number is read (a sentence may turn to a goal)
     head: int = -1  # where the words that govern it begin: its clause, or its list's first
     stock_change: bool = False  # 余额同比增加X: a change of a stock, not the stock
+    baseline: _Item | None = None  # 由X提高到Y: Y's starting value X
+    since: int | None = None  # 比2020年下降13.5%: the year a change is counted from
+    baseline_of: _Item | None = None
 
 
 def _sentences(text: str, line: Span) -> Iterator[_Sentence]:
@@ -681,9 +734,13 @@ def _read_sentence(
             q.unit in {"个百分点"} and mode == "result"
         ):
             continue
-        if q.unit == "%" and mode == "result" and (  # a goal reports no progress
-            _SHARE_DONE.search(before)
-            or (completions and _continues_list(text, completions[-1].q.end, q.start))
+        if (
+            q.unit == "%"
+            and mode == "result"
+            and (  # a goal reports no progress
+                _SHARE_DONE.search(before)
+                or (completions and _continues_list(text, completions[-1].q.end, q.start))
+            )
         ):
             rate = q.value + 100 if before.endswith("超年度计划") else q.value
             completions.append(_Item(replace(q, value=rate), clause))
@@ -709,11 +766,7 @@ def _read_sentence(
             continue
         comparison = _COMPARISON.search(before)
         growth = _GROWTH.search(before)
-        if (
-            comparison
-            and q.unit not in {"%"}
-            and not _STOCK.search(before[: comparison.start()])
-        ):
+        if comparison and q.unit not in {"%"} and not _STOCK.search(before[: comparison.start()]):
             continue  # 同比增加4.3万亩: a difference from another period
         if comparison and q.unit not in {"%"}:
             item.stock_change = True  # the growth after it (增速28%) is the stock's
@@ -731,6 +784,13 @@ def _read_sentence(
             else:
                 item.basis = "change" if mode == "target" else "yoy"
             item.is_growth = True
+            since = _SINCE.search(before)
+            if since and item.basis == "yoy" and int(since.group(1)) != read_as.year - 1:
+                if mode == "result":
+                    continue  # 比2020年增长23.9%: a change over several years, no yoy growth
+                item.basis = "change"  # a plan's 比2020年下降13.5%: a change from then
+            if since and item.basis == "change":
+                item.since = int(since.group(1))
         elif q.unit == "%" and _AVERAGE_RATE.search(before):
             item.basis, item.is_growth = "cagr", True  # 年均增长率达到10%
         elif mode == "target" and _SPAN_FLOW.search(_phrase(text, sentence, clause, q, before)[0]):
@@ -742,6 +802,7 @@ def _read_sentence(
         item.phrase, item.context = _phrase(text, sentence, clause, q, before)
         items.append(item)
         _share_subjects(text, sentence, item, items, found, index)
+    _attach_baselines(items, text)
     _attach_growth(items, text)
     _attach_completions(items, completions)
     figures: list[Figure] = []
@@ -803,9 +864,7 @@ def _share_subjects(
     subjects is each subject's: ``A、B参保率稳定在95%以上``, ``A、B产量迈入全国前三``."""
     before = text[sentence.start : item.q.start][-8:]
     shared_word = re.search(r"((?<!年)均|都|分别)\S{0,5}$", before)
-    each_level = item.q.unit in _PER_SUBJECT_UNITS and (
-        not item.is_growth or item.basis == "cagr"
-    )
+    each_level = item.q.unit in _PER_SUBJECT_UNITS and (not item.is_growth or item.basis == "cagr")
     if not shared_word and not each_level:
         return
     subjects = _subjects(text, sentence, item.q, "、和及与" if shared_word else "、")
@@ -980,6 +1039,28 @@ def _doublings(
     return figures
 
 
+_FROM = re.compile(r"(?:从|由)\s*(?:((?:19|20)\d{2})\s*年(?:末|底)?的?)?\s*$")
+_TO = re.compile(
+    r"^[^,，;；。]{0,8}?(?:增加|提高|提升|上升|下降|降低|减少|缩小|扩大|增长|降)?(?:到|至)(?:了)?\s*$"
+)
+
+
+def _attach_baselines(items: list[_Item], text: str) -> None:
+    """``由2022年的2.1%提高到2.5%``, ``从54万亿元增加到82.7万亿元``: the first number is
+    where the second started. For a goal it is the goal's baseline (not a goal of its own);
+    in a review it stays an observation of its own, of the year written or the year before."""
+    for first, second in itertools.pairwise(items):
+        if first.is_growth or second.is_growth or first.clause.start != second.clause.start:
+            continue
+        if first.q.unit[-1:] != second.q.unit[-1:]:
+            continue  # 由2.1%提高到2.5%, 从54万亿元增加到82.7万亿元: one measure
+        before = text[first.clause.start : first.q.start]
+        if _FROM.search(before) and _TO.search(text[first.q.end : second.q.start]):
+            second.baseline, first.baseline_of = first, second
+            second.phrase = first.phrase or second.phrase
+            second.context = first.context
+
+
 def _attach_completions(items: list[_Item], completions: list[_Item]) -> None:
     """``完成年度计划的54.7%`` belongs to the value before it; ``分别完成…的101.1%、100.7%``
     to the values before it in order. A share with no value to carry it yields nothing."""
@@ -1150,6 +1231,9 @@ def _observation_period(text: str, item: _Item, frame: Frame) -> tuple[str, str]
     own = _OWN_YEAR.search(before)
     if own and int(own.group(1)) < frame.year:
         return own.group(1), ""
+    if item.baseline_of is not None:  # 从54万亿元增加到…: where the period started
+        start = frame.review[0] if frame.review else frame.year
+        return str(start - 1), "the level before the period (从…增加到)"
     if frame.review is None:
         return frame.period, ""
     first, last = frame.review
@@ -1190,6 +1274,9 @@ def _figure(text: str, sentence: _Sentence, item: _Item, region: str) -> list[Fi
     if q.bound:
         notes.append(f"{q.bound} {q.value}")
     if mode == "result":
+        own_clause = text[item.clause.start : q.start]
+        if frame.review is not None and not item.is_growth and "年均" in own_clause:
+            return []  # 年均1270万人: an average per year, neither the span's total nor a level
         period, meaning = _observation_period(text, item, frame)
         note = "; ".join(notes + ([meaning] if meaning else []))
         if item.is_growth:
@@ -1242,13 +1329,25 @@ def _figure(text: str, sentence: _Sentence, item: _Item, region: str) -> list[Fi
     unit = "%" if item.is_growth and item.basis != "change" else q.unit
     if item.basis == "change" and q.unit == "%":
         unit = "%"
+    if item.baseline_of is not None:
+        return []  # 由X提高到Y: X is Y's baseline
     note = "; ".join(notes)
     kind = "target" if mode == "target" else "plan"
+    baseline_year, baseline_value = None, None
+    if item.baseline is not None:
+        written = _OWN_YEAR.search(text[item.baseline.clause.start : item.baseline.q.start])
+        baseline_year = int(written.group(1)) if written else None
+        baseline_value = item.baseline.q.value
+        if item.baseline.q.unit != q.unit:  # 由2.1万亿元提高到25000亿元: left to the reader
+            baseline_year, baseline_value = None, None
+        start = min(start, item.baseline.clause.start)
+    elif item.since is not None:
+        baseline_year = item.since
     goals: list[tuple[str, int | None, int | None, int | None]]  # kind, year, start, end
     basis = item.basis
     if kind == "target" and item.basis in {"value", "cumulative"} and _every_year(text, item):
         # 每年城镇新增就业60万人以上: the same goal for each year of the span (DESIGN v1.1)
-        note = "; ".join(notes + [f"每年: one plan for each year of {span[0]}-{span[1]}"])
+        note = "; ".join([*notes, f"每年: one plan for each year of {span[0]}-{span[1]}"])
         goals = [("plan", each, None, None) for each in range(span[0], span[1] + 1)]
         basis = "value"  # each year's amount
     elif kind == "target":
@@ -1275,6 +1374,8 @@ def _figure(text: str, sentence: _Sentence, item: _Item, region: str) -> list[Fi
             confidence,
             item.context,
             note,
+            baseline_year=baseline_year,
+            baseline_value=baseline_value,
         )
         for goal_kind, goal_year, start_year, end_year in goals
     ]
@@ -1398,4 +1499,5 @@ def _once(figures: list[Figure]) -> list[Figure]:
 
 
 def _detail(figure: Figure) -> int:
-    return sum(x is not None for x in (figure.value, figure.yoy_growth, figure.reported_completion_rate))
+    said = (figure.value, figure.yoy_growth, figure.reported_completion_rate)
+    return sum(x is not None for x in said)
