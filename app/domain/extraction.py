@@ -686,11 +686,20 @@ def _quoted(text: str, start: int, pos: int) -> bool:
 _POLICY_ARTICLES = re.compile(r"\d+\s*条\s*(?:政策)?(?:措施|举措|意见|政策)")
 
 
-def _is_qualifier(text: str, q: Quantity, clause_end: int, numbers_after: bool) -> bool:
-    """``3岁以下婴幼儿``, ``5000万元以上项目``: a size that qualifies a noun, not a figure."""
+def _is_qualifier(
+    text: str, q: Quantity, clause_end: int, numbers_after: bool, rate_after: bool = False
+) -> bool:
+    """``3岁以下婴幼儿``, ``5000万元以上项目``: a size that qualifies a noun, not a figure;
+    ``74个国考断面水质优良比例达98.6%``: a count that names the set a rate is of."""
     after = text[q.end : clause_end]
     m = re.match(r"(以上|以下|及以上|级)", after)
-    return m is not None and len(after) > len(m.group(1)) and numbers_after
+    if m is not None and len(after) > len(m.group(1)) and numbers_after:
+        return True
+    return rate_after and q.unit in _COUNTS and bool(_RATE_NOUN.search(after))
+
+
+_COUNTS = {"个", "家", "项", "所", "座", "条", "户", "人", "名"}
+_RATE_NOUN = re.compile(r"^[^,，、;；]*?(?:率|比例|占比|比重)[^,，、;；\d]{0,6}\d")
 
 
 def _read_sentence(
@@ -730,7 +739,10 @@ def _read_sentence(
         numbers_after = any(o.start < clause.end for o in found[index + 1 :])
         if _quoted(text, sentence.start, q.start) or _POLICY_ARTICLES.match(text, q.start):
             continue
-        if _is_qualifier(text, q, clause.end, numbers_after) or (
+        rate_after = any(
+            o.unit == "%" and o.start < clause.end for o in found[index + 1 : index + 2]
+        )
+        if _is_qualifier(text, q, clause.end, numbers_after, rate_after) or (
             q.unit in {"个百分点"} and mode == "result"
         ):
             continue
@@ -941,6 +953,9 @@ def _size_classes(
             pass
         elif len(names) != count:
             names = [head] * count
+        if not head:  # 打造千亿级钢铁产业集群: named after the class
+            named = re.match(r"[^,，、。；;]{1,16}", text[match.end() : sentence.end])
+            names = [named.group(0) if named else ""] * count
         context = text[sentence.start : match.start()]
         note = f"{match.group(2)}级 read as at least 1 {match.group(2)}元 of output"
         figures += [
@@ -1124,6 +1139,7 @@ def _phrase(
         tail = re.match(r"[^,，、。；;:：]{0,16}", text[q.end : clause.end])
         phrase = (tail.group(0) if tail else "").lstrip("余多以上左右的")
         phrase = re.sub(r"(以上|左右|以内)", "", phrase)
+        phrase = re.sub(r"^[(（][^)）]*[)）]?", "", phrase)  # (以下简称“增长”): an aside
     context = text[sentence.start : q.start]
     return phrase[:40], context
 
