@@ -1012,6 +1012,12 @@ def _goal_at_least(
 _DOUBLING = re.compile(r"“?(?:双倍增|倍增|翻一番|翻番)”?")
 
 
+def _after_number(text: str, end: int) -> int:
+    """Where the words after a number and its comparator begin (…5家以上、B实现“倍增”: B)."""
+    tail = re.match(r"(?:以上|以下|左右|以内|余|多)?\s*[、和及与]?", text[end:])
+    return end + (tail.end() if tail else 0)
+
+
 def _doublings(
     text: str,
     sentence: _Sentence,
@@ -1029,11 +1035,17 @@ def _doublings(
         if any(q.start >= match.end() for q in numbers):
             continue
         start = max(
-            sentence.start, *(text.rfind(c, sentence.start, match.start()) + 1 for c in ",，:：")
+            sentence.start,
+            *(text.rfind(c, sentence.start, match.start()) + 1 for c in ",，:："),
+            *(_after_number(text, q.end) for q in numbers if q.end < match.start()),
         )
         head = re.sub(r"^(?:力争|确保|实现|推动|加快|全市)+", "", text[start : match.start()])
         head = re.sub(r"(?:实现|达到|均|都)+$", "", head).strip("“”")
-        names = [n.strip("“”") for n in re.split(r"[、和及与]", head) if n.strip("“”")]
+        names = [
+            n.strip("“”")
+            for n in re.split(r"[、和及与]", head)
+            if n.strip("“”") and not re.search(r"\d", n)  # …5家以上、B实现“倍增”: B's
+        ]
         launched = re.match(r"(?:启动|实施|制定|开展)", head)
         programme = re.match(r"(?:计划|行动|工程|方案|政策)", text[match.end() : match.end() + 2])
         if not names or launched or programme:
