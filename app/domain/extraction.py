@@ -5,25 +5,50 @@ names what is counted. The rules below read it the way a reader of these documen
 
 - **Where the figure sits.** Sentences end at 。；; ！？ and at line breaks; clauses at
   ，, and 、. Headings (short lines without a full stop) set the *frame*: a review of a
-  past period (``一、2022年…执行情况``, ``过去五年``), the annual plan (``…计划草案``,
-  ``下一步工作打算``) or the multi-year goals (``今后五年``, an action plan's span).
+  past period (``一、2022年…执行情况``), a review of several past years (``过去五年``,
+  ``五年来``, ``2018—2022年``, ``“十三五”时期``: read from the document's year and the
+  words, so 过去五年 of a 2023 report is 2018–2022), the annual plan (``…计划草案``,
+  ``下一步工作打算``) or the multi-year goals (``今后五年``, an action plan's span). A
+  sentence may name its own period or span (``2016—2020年,…``, ``经过八年…``). The
+  document's year comes from the caller, else its title, else its headings, else the
+  latest year it names (the year after, when it looks back).
 - **What kind of figure.** In a review a figure is a result (an observation of the
-  frame's period); goal words (力争, 确保, 目标, 计划, 到2027年 …) make it a goal. A goal for
-  the document's year is a plan, one that runs to a later year (到2027年, 每年, 今后五年)
-  a target. ``预计`` is a result when the year is over, a goal while it is not.
-- **What it means.** ``增长X%`` is growth on the year before (``yoy``; ``下降`` makes it
-  negative), ``年均增长`` an average over the span (``cagr``), ``累计`` a running total,
-  ``提高X个百分点`` a change; ``完成年度计划的X%`` is a completion share that belongs
-  to the figure before it, and a growth clause right after a value (``30.5万吨、同比增长5%``)
-  is that value's growth.
+  frame's period); goal words (力争, 确保, 目标, 到2027年 …) make it a goal from their own
+  clause on (what the sentence states before stays a result). A goal for the document's
+  year is a plan, one that runs to a later year (到2027年, 今后五年) a target, and an
+  amount stated for every year (``每年…60万人``) one plan for each year of the span.
+  ``预计`` is a result when the year is over, a goal while it is not.
+- **Spans of years** (DESIGN v1.1). In a review of past years an average growth
+  (年均增长) is an observation of the span (its ``yoy_growth``), a sum (累计, 净增, 新增, or
+  a count of what was done) the span's total, a level (达到, 突破, 总量, a rate) the level
+  at the span's last year, and ``从X增加到Y`` puts X at the year before the span. An
+  average amount per year (``年均1270万人``) is neither, and yields nothing.
+- **What it means.** ``增长X%`` (上涨, 涨幅) is growth on the year before (``yoy``;
+  ``下降`` makes it negative), ``年均增长`` and ``年均增长率X%`` an average (``cagr``),
+  ``提高X个百分点`` a change; in a multi-year goal what is newly done (新增, 新建, 引进 …)
+  is a sum over the span (``cumulative``) while ``累计`` alone is a running total (a level);
+  ``由X提高到Y`` gives a goal its baseline and ``比2020年下降X%`` a change counted from
+  2020 (in a review, a change over several years is no yoy growth and yields nothing).
+  ``完成年度计划的X%`` (with or without 的) is a completion share of the figure before it,
+  reported only in a review; a growth clause right after a value (``30.5万吨、同比增长5%``)
+  is that value's growth, except after a change of a balance (``余额同比增加…、增速28%``,
+  the balance's). One rate, rank or class after a list of subjects (``A、B参保率稳定在95%``)
+  is each subject's; the regions a sentence opens with hold its figures.
+- **Numbers not in digits and units as written**: classes in Roman numerals (``Ⅱ类``),
+  ranks (``迈入全国前三``), ratios (``2.3∶1``, 倍), return periods (``100年一遇``), Latin
+  units (``m2``), units per another unit (``万元/人``), a magnitude before a noun of people
+  (``190.6万农村贫困人口``), size classes (``两大万亿级``) and doubling (``双倍增``) unless
+  the sentence goes on to state totals.
 - **The comparator** comes from the words around the number: 以上/达到/突破/不低于 ``>=``,
   超过/超 ``>``, 以内/控制在/不超过 ``<=``, 低于/小于 ``<``, 左右 ``~``; a plain goal is
-  ``>=`` unless the sentence speaks of lowering something (``<=``).
+  ``>=`` unless the sentence speaks of lowering something, or counts a rank or class (``<=``).
 - **What is not a figure.** Years and dates, ages and sizes that qualify a noun
-  (``3岁以下婴幼儿``, ``亿元以上项目``), ordinals, list numbers, comparisons with another
-  period in a review (``同比增加4.3万亩``), past multi-year averages and sums, and lines of
-  page furniture (tables of metadata, portal spam) yield nothing. A figure whose number
-  is missing yields nothing: nothing is guessed.
+  (``3岁以下婴幼儿``, ``亿元以上项目``, ``74个断面…比例达98.6%``), ordinals, list numbers,
+  numbers inside quotes and titles, policy packages (``23条政策措施``), comparisons with
+  another period in a review (``同比增加4.3万亩``), a measure the units do not know
+  (``1.37万亿斤`` is no money), and lines of page furniture (tables of metadata, portal spam)
+  yield nothing. A figure whose number is missing yields nothing: nothing is guessed. A
+  figure stated twice (a summary, then its section) is proposed once.
 
 Only the standard library: the caller folds Traditional text to Simplified first (character
 for character, so offsets into the simplified text are offsets into the original).
@@ -1301,6 +1326,9 @@ def _figure(text: str, sentence: _Sentence, item: _Item, region: str) -> list[Fi
     notes = ["力争"] if "力争" in sentence_before or "争取" in sentence_before else []
     if q.bound:
         notes.append(f"{q.bound} {q.value}")
+    if mode != "result" and _FORECAST.search(sentence_before):
+        notes.append("预计: a forecast of the year, not a commitment")
+        confidence = 0.5  # nothing is promised and nothing measured yet: a person decides
     if mode == "result":
         own_clause = text[item.clause.start : q.start]
         if frame.review is not None and not item.is_growth and "年均" in own_clause:

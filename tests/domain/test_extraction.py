@@ -386,3 +386,15 @@ def test_the_year_of_a_document_whose_title_names_none() -> None:
     ]
     looking_back = "政府工作报告\n过去一年\n2020年,全区新增就业8000人。"
     assert _read(looking_back)[0].period == "2020"
+
+
+def test_a_forecast_of_an_open_year_is_a_plan_marked_as_a_forecast() -> None:
+    """预计全年… in July: nothing promised, nothing measured yet; proposed for a person to
+    decide, with a note and a low confidence (a closed year's 预计 is a result)."""
+    text = "上半年工作\n新建公园3个,预计全年新建公园12个。"
+    figures = _read(text, year=2023, kind="plan_execution_report")
+    assert [(f.kind, f.value, f.confidence) for f in figures] == [
+        ("observation", Decimal(3), 0.9),
+        ("plan", Decimal(12), 0.5),
+    ]
+    assert "预计" in figures[1].note
