@@ -85,13 +85,23 @@ def sources_dir() -> Path:
 
 
 def document_contexts(seeds_dir: Path) -> dict[str, DocumentContext]:
-    """Each seed document's subject region (its figures' most common region); year and kind
-    are left to the extraction, which reads them from the title as it would for a new text."""
+    """Each seed document's subject region (its figures' most common region) and the year
+    it was published (``seeds/documents.csv``), what a person registering a new document
+    knows; the kind is left to the extraction, which reads it from the title. The year
+    matters only where the text names none (``000`` names no year at all, so without it the
+    extraction would take the current year)."""
+    published: dict[str, int] = {}
+    documents = seeds_dir / "documents.csv"
+    if documents.exists():
+        with documents.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("published_on"):
+                    published[row["code"]] = int(row["published_on"][:4])
     contexts = {}
     for figures in sorted((seeds_dir / "figures").iterdir()):
         regions = Counter(row["region"] for _key, row in seed_keys(figures))
         region = regions.most_common(1)[0][0] if regions else "500000"
-        contexts[figures.name] = DocumentContext(region=region)
+        contexts[figures.name] = DocumentContext(region=region, year=published.get(figures.name))
     return contexts
 
 

@@ -11,21 +11,21 @@ import time
 import pytest
 
 from app.domain.extraction import DocumentContext
-from app.extraction_measure import measure, sources_dir
+from app.extraction_measure import measure, score, sources_dir
 from app.services.extraction import propose
+from app.settings import get_settings
 
-# document: (recall floor, precision floor)
+# document: (recall floor, precision floor), a little below what the rules reach (the issue's
+# goal is recall >= 90 % and precision >= 80 % on each document). 002's 2018-2022 review is
+# read as spans and its 每年 goal as five yearly plans since the rules learnt DESIGN v1.1.
 FLOORS = {
-    "000_bbfb33ee8f0c57e9": (0.95, 0.95),
-    # 001 gained 21 seed rows of figures once kept in notes, 002 five yearly plans of one
-    # recurring goal (one proposal) and eight 2018-2022 spans, which the rules do not read
-    # yet (past five-year sums yield nothing): the floors follow the seeds they are
-    # measured on.
-    "001_8bd53d08bbbd03ea": (0.95, 0.87),
-    "002_26222ab83b5d729f": (0.85, 0.95),
-    "003_43741abbd79f158f": (0.88, 0.94),
-    "004_6da318eeea9b20a6": (0.96, 0.89),
+    "000_bbfb33ee8f0c57e9": (0.97, 0.97),
+    "001_8bd53d08bbbd03ea": (0.98, 0.90),
+    "002_26222ab83b5d729f": (0.98, 0.97),
+    "003_43741abbd79f158f": (0.96, 0.95),
+    "004_6da318eeea9b20a6": (0.98, 0.95),
 }
+
 
 pytestmark = pytest.mark.skipif(
     not any(sources_dir().glob("*.txt")), reason="the source documents are not on this machine"
@@ -38,6 +38,17 @@ def test_recall_and_precision_per_document_do_not_fall() -> None:
     for code, (recall, precision) in FLOORS.items():
         assert scores[code].recall >= recall, (code, scores[code].recall)
         assert scores[code].precision >= precision, (code, scores[code].precision)
+
+
+def test_a_document_posted_with_nothing_but_its_text_is_read_as_well() -> None:
+    """Whoever posts a document may give neither its region nor its year (000 names no year
+    at all): kind, value and unit, what recall counts, do not depend on them."""
+    seeds_dir = get_settings().seeds_dir
+    for code, (recall, precision) in FLOORS.items():
+        text = (sources_dir() / f"{code}.txt").read_text(encoding="utf-8")
+        got = score(code, text, DocumentContext(), seeds_dir)
+        assert got.recall >= recall, (code, got.recall)
+        assert got.precision >= precision, (code, got.precision)
 
 
 def test_every_quote_is_in_the_text_and_holds_its_numbers() -> None:

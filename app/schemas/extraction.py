@@ -24,6 +24,12 @@ class Proposal(BaseModel):
     unit: str | None = None
     yoy_growth: Number | None = None
     reported_completion_rate: Number | None = None
+    baseline_year: int | None = Field(
+        None, description="a goal's starting year, where the sentence states it (由2022年的…)"
+    )
+    baseline_value: Number | None = Field(
+        None, description="a goal's starting value in the goal's unit (由2.1%提高到2.5%: 2.1)"
+    )
     quote: str = Field(description="an exact substring of the text holding every number above")
     note: str = ""
     confidence: Number = Field(ge=0, le=1)

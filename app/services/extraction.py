@@ -117,6 +117,8 @@ def propose(
                 unit=figure.unit,
                 yoy_growth=figure.yoy_growth,
                 reported_completion_rate=figure.reported_completion_rate,
+                baseline_year=figure.baseline_year,
+                baseline_value=figure.baseline_value,
                 quote=quote,
                 note=figure.note,
                 confidence=Decimal(str(confidence)),
