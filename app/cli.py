@@ -127,8 +127,11 @@ def documents_extract(args: argparse.Namespace) -> int:
     context = DocumentContext(region=args.region, year=args.year, kind=args.kind)
     proposals = extraction.propose(text, context, _indicator_names())
     if args.json:
+        from app.schemas.json_numbers import splice_text
+
         items = [p.model_dump(mode="json") for p in proposals]
-        print(json.dumps({"items": items, "total": len(items)}, ensure_ascii=False, indent=2))
+        body = json.dumps({"items": items, "total": len(items)}, ensure_ascii=False, indent=2)
+        print(splice_text(body))  # the exact numbers as bare JSON numbers, as the API gives
         return 0
     files = extraction.seed_rows(proposals)
     if args.out:

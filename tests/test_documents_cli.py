@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from tests.test_cli import run
@@ -31,7 +32,11 @@ def test_proposals_print_as_csv_json_and_seed_files(tmp_path: Path) -> None:
     assert rows[1]["yoy_growth"] == "6.1"
     assert rows[1]["note"] == "indicator? 地区生产总值"
 
-    answer = json.loads(run(["documents", "extract", str(source), "--json"], db).stdout)
+    printed = run(["documents", "extract", str(source), "--json"], db).stdout
+    answer = json.loads(printed, parse_float=Decimal)
+    # the numbers are bare JSON numbers with their digits, as the API answers them
+    (gdp,) = [item for item in answer["items"] if item["kind"] == "observation"]
+    assert gdp["value"] == Decimal("1050.2") and gdp["yoy_growth"] == Decimal("6.1")
     assert (
         answer["total"] == 2
         and answer["items"][0]["quote"] == "全年实现地区生产总值1050.2亿元,同比增长6.1%"
