@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -49,6 +50,19 @@ def indicator(session: Session, code: str) -> Indicator | None:
 
 def document(session: Session, code: str) -> Document | None:
     return session.get(Document, code)
+
+
+def document_text(session: Session, code: str) -> str | None:
+    """The text kept with a registered document (the deferred column alone), or None."""
+    text: str | None = session.scalar(select(Document.text).where(Document.code == code))
+    return text
+
+
+def publication_dates(session: Session) -> dict[str, date]:
+    """Every document's date of issue, by code (a few rows: the documents)."""
+    return {
+        code: day for code, day in session.execute(select(Document.code, Document.published_on))
+    }
 
 
 # More codes than this and the whole table is read: cheaper than a long IN list, and under
