@@ -20,7 +20,6 @@
   var confirmButton = document.getElementById("confirm");
   var message = document.getElementById("intake-message");
   var table = document.getElementById("intake-proposals");
-  var result = document.getElementById("intake-result");
 
   var proposals = [];   // as the extract endpoint answered them, the indicator as chosen
   var rows = [];        // per proposal: {tick, notes, outcome, tr}
@@ -155,9 +154,11 @@
     return cell;
   }
 
+  // ``label``: the column's name, which a phone shows before the value (none for the kind
+  // and the indicator, which say what they are).
   function cell(tr, label, content, cls) {
     var td = el("td", cls);
-    td.setAttribute("data-label", label);
+    if (label) { td.setAttribute("data-label", label); }
     if (typeof content === "string") { td.textContent = content; } else { td.appendChild(content); }
     tr.appendChild(td);
     return td;
@@ -204,8 +205,8 @@
       pick.appendChild(tick);
       tr.appendChild(pick);
       var kind = el("span", "kind k-" + p.kind, words[p.kind]);
-      cell(tr, words.kind, kind);
-      cell(tr, words.indicator, indicatorNode(p, index));
+      cell(tr, null, kind, "kind-cell");
+      cell(tr, null, indicatorNode(p, index), "indicator-cell");
       var region = regions[p.region];
       cell(tr, words.region, region ? (lang === "en" ? region.name_en : region.name) : p.region);
       cell(tr, words.period, periodText(p), "num");
@@ -281,7 +282,6 @@
     field("text").value = text;
     stored = false;
     confirmButton.disabled = true;
-    result.hidden = true;
     tell("", words.proposing);
     var query = ["region=" + encodeURIComponent(regionSelect.value)];
     var day = field("date").value;
@@ -336,7 +336,7 @@
   }
 
   function goalLink(kind, id) {
-    var a = el("a", null, "/" + kind + "s/" + id);
+    var a = el("a", null, words["open_" + kind]);
     a.href = "/" + kind + "s/" + id + prefix;
     return a;
   }
@@ -362,6 +362,9 @@
       var link = outcome.kind === "observation" ? null : goalLink(outcome.kind, outcome.id);
       note(index, "ok", "✔ " + text, link);
     });
+    rows.forEach(function (r, index) {
+      if (!r.tick.checked) { note(index, "skipped", words.not_stored); }
+    });
     (data.warnings || []).forEach(function (w) { rowProblem(w, sent, "warn"); });
   }
 
@@ -371,7 +374,8 @@
     if (!match || sent[Number(match[1])] === undefined) { return false; }
     var index = sent[Number(match[1])];
     if (cls === "bad") { rows[index].body.classList.add("bad"); }
-    note(index, cls, (match[2] ? match[2] + ": " : "") + problem.message);
+    var name = match[2] ? (words[match[2]] || match[2]) : "";
+    note(index, cls, (name ? name + ": " : "") + problem.message);
     return true;
   }
 
