@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from app.schemas.common import ErrorItem
 from app.schemas.goal import PlanRead, TargetRead
@@ -18,6 +19,23 @@ DocumentKind = Literal["action_plan", "plan_execution_report", "work_report_dige
 # A code is part of the document's address (/documents/{code}); ``new`` is the intake page.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 RESERVED_CODES = frozenset({"new", "extract"})
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_date(value: object) -> object:
+    """A date is written as the JSON string YYYY-MM-DD, never a number (0 is no date)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# A year is a JSON integer: "2024", 2024.0 and true are refused rather than read as one.
+Year = Annotated[StrictInt, Field(ge=1949, le=2100)]
 
 
 class DocumentIn(WriteModel):
@@ -37,7 +55,7 @@ class DocumentIn(WriteModel):
         default=None, max_length=500, description="the English title; default: the title"
     )
     issuer: str | None = Field(default=None, max_length=200, examples=["长寿区统计局"])
-    published_on: date = Field(description="the date the document was issued")
+    published_on: IsoDate = Field(description="the date the document was issued (YYYY-MM-DD)")
     date_note: str | None = Field(default=None, max_length=2000)
     region: str = Field(min_length=1, max_length=32, description="the region the document is about")
     kind: DocumentKind | None = Field(
@@ -70,16 +88,16 @@ class IntakeItem(WriteModel):
     )
     region: str = Field(min_length=1, max_length=32)
     period: str | None = Field(default=None, description="an observation's period")
-    year: int | None = Field(default=None, description="a plan's year")
-    start_year: int | None = Field(default=None, description="a target's first year")
-    end_year: int | None = Field(default=None, description="a target's last year")
+    year: Year | None = Field(default=None, description="a plan's year")
+    start_year: Year | None = Field(default=None, description="a target's first year")
+    end_year: Year | None = Field(default=None, description="a target's last year")
     basis: Basis | None = Field(default=None, description="a target's or plan's basis")
     comparator: Comparator | None = None
     value: FiniteDecimal | None = None
     unit: str | None = Field(default=None, max_length=32)
     yoy_growth: FiniteDecimal | None = None
     reported_completion_rate: FiniteDecimal | None = None
-    baseline_year: int | None = None
+    baseline_year: Year | None = None
     baseline_value: FiniteDecimal | None = None
     baseline_unit: str | None = Field(default=None, max_length=32)
     stretch: StrictBool = False
