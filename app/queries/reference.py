@@ -112,11 +112,10 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
         code: {"targets": 0, "plans": 0, "observations": 0} for code in codes
     }
     for name, model in (("targets", Target), ("plans", Plan), ("observations", Observation)):
-        rows = session.execute(
-            select(model.document_code, func.count())
-            .where(model.document_code.in_(codes))
-            .group_by(model.document_code)
-        ).all()
+        stmt = select(model.document_code, func.count()).where(model.document_code.in_(codes))
+        if model is Observation:  # a pending or rejected figure is nobody's to count
+            stmt = stmt.where(Observation.published_at.is_not(None))
+        rows = session.execute(stmt.group_by(model.document_code)).all()
         for code, count in rows:
             if code is not None:
                 counts[code][name] = count

@@ -455,6 +455,9 @@ def test_in_review_mode_an_analysts_figures_wait_for_a_reviewer(
     ).json()["items"]
     assert sorted(o["value"] for o in pending) == [450, 620]
     assert {o["source"]["document"] for o in pending} == {CODE}
+    # The document is public; its pending figures are not counted until approved.
+    assert review.get(f"{URL}/{CODE}").json()["figures"]["observations"] == 0
+    assert answer["document"]["figures"]["observations"] == 0
     # An admin's figures are published at once, as for any post.
     admin = _post(review, keys["admin"], _document([GDP], code="t_admin"))
     assert admin.status_code == 201
