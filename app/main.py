@@ -216,6 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             module.router, prefix="/api/v1", tags=[tag], dependencies=api_dependencies
         )
     posting.install_body_schemas(app)
+    documents.install_body_schemas(app)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.mount(pages.STATIC_URL, pages.static_files, name="static")

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import json
 from collections import Counter
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.units import UnitError, convert, parse_unit
+from app.domain.units import parse_unit
 from app.errors import FieldError
 from app.models import Document, Indicator, Observation, Plan, Region, Target
 from app.models.reference import join_aliases, split_aliases
@@ -33,8 +32,10 @@ from app.services.figures import (
     build_observation,
     check_goal,
     goal_columns,
+    goal_identity,
     load_reference,
 )
+from app.services.goals import goal_sources
 from app.services.stored_reads import refresh_pairs
 
 SEED_RECORDER = "seed"
@@ -193,16 +194,8 @@ def seed_key(doc: str, kind: str, payload: dict[str, Any]) -> str:
 
 
 def alike_key(kind: str, goal: TargetCreate | PlanCreate, ref: ReferenceData) -> tuple[Any, ...]:
-    """What makes two documents' goals one goal (DESIGN v1.1): indicator, region, basis,
-    comparator, value after unit conversion, years, and whether it is a stretch value."""
-    value: Decimal = goal.value
-    indicator = ref.indicators.get(goal.indicator)
-    if goal.basis in ("value", "cumulative") and indicator is not None:
-        with suppress(UnitError):  # reported by check_goal
-            value = convert(value, goal.unit, indicator.unit)
-    span = (goal.start_year, goal.end_year) if isinstance(goal, TargetCreate) else (goal.year,)
-    what = (goal.indicator, goal.region, goal.basis, goal.comparator, value)
-    return (kind, *what, span, goal.stretch)
+    """What makes two documents' goals one goal (``figures.goal_identity``)."""
+    return goal_identity(kind, goal, ref)
 
 
 @dataclass
@@ -391,8 +384,9 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
         several = [g for g in goals.values() if len(g.rows) > 1]
         report.merged[kind] = len(several)
         report.merged_rows[kind] = sum(len(g.rows) for g in several)
-    _sync_goals(session, Target, targets)
-    _sync_goals(session, Plan, plans)
+    seeded = {row["code"] for row in read_csv(seeds_dir / "documents.csv")}
+    _sync_goals(session, Target, targets, published, seeded)
+    _sync_goals(session, Plan, plans, published, seeded)
     removed = _sync_observations(session, observations, ref)
     session.flush()
     # Only the seeds' own series: the database may hold many more goals (every county),
@@ -406,7 +400,41 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     return report
 
 
-def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, SeedGoal]) -> None:
+def _keep_registered_sources(
+    columns: dict[str, Any],
+    current: Target | Plan,
+    published: dict[str, datetime],
+    seeded: set[str],
+) -> None:
+    """A seeded goal that documents registered later (POST /documents) state alike keeps
+    citing them: their sources are not the seed files' to drop. ``published``: every
+    document's date; ``seeded``: the codes of documents.csv."""
+    registered = [s for s in goal_sources(current) if s["document"] not in seeded]
+    if not registered:
+        return
+    if columns["sources_json"]:
+        sources = json.loads(columns["sources_json"])
+    else:
+        sources = [{"document": columns["document_code"], "quote": columns["quote"]}]
+    far = datetime.max.replace(tzinfo=UTC)
+    sources = sorted(
+        [*sources, *registered],
+        key=lambda s: (published.get(s["document"] or "", far), s["document"] or ""),
+    )
+    columns |= {
+        "document_code": sources[0]["document"],
+        "quote": sources[0]["quote"],
+        "sources_json": json.dumps(sources, ensure_ascii=False),
+    }
+
+
+def _sync_goals(
+    session: Session,
+    model: type[GoalModel],
+    rows: dict[str, SeedGoal],
+    published: dict[str, datetime],
+    seeded: set[str],
+) -> None:
     existing: dict[str | None, GoalModel] = {
         g.seed_key: g for g in session.scalars(select(model).where(model.seed_key.is_not(None)))
     }
@@ -421,6 +449,7 @@ def _sync_goals(session: Session, model: type[GoalModel], rows: dict[str, SeedGo
         if current is None:
             session.add(model(**columns, seed_key=key))
             continue
+        _keep_registered_sources(columns, current, published, seeded)
         for name, value in columns.items():
             if getattr(current, name) != value:
                 setattr(current, name, value)

@@ -20,7 +20,9 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(16))
     entity: Mapped[str] = mapped_column(String(16))
-    entity_id: Mapped[int] = mapped_column(Integer)
+    # The row's id; a document, whose key is its code, has ``entity_key`` instead.
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    entity_key: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -21,6 +21,12 @@ class Document(Base):
     date_note: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
     script: Mapped[str] = mapped_column(String(16))
+    # The region the document is about, as registered through POST /documents (no foreign
+    # key: see migration 0010; the service checks the code). Null for the seeded ones.
+    region_code: Mapped[str | None] = mapped_column(String(32))
+    # The full text, when it was sent at registration; the seeded documents' text is in
+    # seeds/sources/. Loaded only when asked for: lists of documents never read it.
+    text: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     __table_args__ = (CheckConstraint("script IN ('simplified', 'traditional')", name="script"),)
 

@@ -463,11 +463,13 @@ def document_page(session: Session, code: str, sources_dir: Path) -> DocumentPag
         return None
     figures = document_figures(session, code)
     path = sources_dir / f"{code}.txt"
-    text = None
+    # A seeded document's text is in the sources folder; a registered one's, if it was
+    # sent (POST /api/v1/documents), is kept with the document.
     if path.is_file():
-        text = mark_text(
-            path.read_text(encoding="utf-8"),
-            [(f.quote, f) for f in figures],
-            FURNITURE.get(code, ()),
-        )
+        raw: str | None = path.read_text(encoding="utf-8")
+    else:
+        raw = reference.document_text(session, code)
+    text = None
+    if raw is not None:
+        text = mark_text(raw, [(f.quote, f) for f in figures], FURNITURE.get(code, ()))
     return DocumentPage(document, text, figures)

@@ -356,3 +356,146 @@ IMPORT_SCRIPT_WORDS: dict[str, dict[Lang, str]] = {
     },
     "failed": REVIEW_SCRIPT_WORDS["failed"],
 }
+
+
+# --- the intake page (/documents/new): its words, and those intake.js shows -------------
+
+INTAKE_STRINGS: dict[str, dict[Lang, str]] = {
+    "intake_link": {"zh": "录入新文件", "en": "Add a document"},
+    "intake_title": {"zh": "从新文件录入数据", "en": "Figures from a new document"},
+    "intake_intro": {
+        "zh": "粘贴文件全文并填写编号、标题、日期和地区,点击“提取”:系统列出文中的目标、"
+        "年度计划和进度数据供核对(此时不保存任何内容)。取消勾选不要的条目,再点击“确认保存”:"
+        "文件与勾选的数据一次保存,要么全部保存,要么一条也不保存。进度数据需要分析员、审核员或"
+        "管理员密钥;目标和年度计划只能用管理员密钥保存。",
+        "en": "Paste the document's full text, give its code, title, date and region, and "
+        "press “Propose”: the targets, annual plans and progress figures it states are listed "
+        "for you to check (nothing is stored yet). Untick what should not be kept and press "
+        "“Confirm”: the document and the ticked figures are stored together, all or nothing. "
+        "Progress figures need an analyst's, reviewer's or admin's key; targets and plans an "
+        "admin's.",
+    },
+    "intake_code": {"zh": "文件编号", "en": "Code"},
+    "intake_code_hint": {
+        "zh": "字母、数字、_ . -,如 005_changshou_2024h1",
+        "en": "letters, digits, _ . -, e.g. 005_changshou_2024h1",
+    },
+    "intake_title_field": {"zh": "标题", "en": "Title"},
+    "intake_date": {"zh": "发布日期", "en": "Date issued"},
+    "intake_region": {"zh": "地区", "en": "Region"},
+    "intake_kind": {"zh": "类型", "en": "Kind"},
+    "intake_kind_auto": {"zh": "按标题判断", "en": "from the title"},
+    "intake_issuer": {"zh": "发布机关(可选)", "en": "Issued by (optional)"},
+    "intake_text": {"zh": "全文", "en": "Full text"},
+    "intake_text_hint": {
+        "zh": "在此粘贴文件全文(纯文本)",
+        "en": "Paste the document's full text here (plain text)",
+    },
+    "intake_propose": {"zh": "提取", "en": "Propose"},
+    "intake_confirm": {"zh": "确认保存", "en": "Confirm"},
+    "intake_proposals": {"zh": "候选数据", "en": "Proposals"},
+    "no_text_registered": {
+        "zh": "登记这份文件时没有提交全文。",
+        "en": "The document was registered without its text.",
+    },
+    "doc_region": {"zh": "地区", "en": "Region"},
+}
+STRINGS.update(INTAKE_STRINGS)
+
+# What intake.js writes, in the page's language (placeholders in braces).
+INTAKE_SCRIPT_WORDS: dict[str, dict[Lang, str]] = {
+    "no_key": REVIEW_SCRIPT_WORDS["no_key"],
+    "key_kept": IMPORT_SCRIPT_WORDS["key_kept"],
+    "key_forgotten": IMPORT_SCRIPT_WORDS["key_forgotten"],
+    "no_text": {"zh": "请先粘贴文件全文。", "en": "Paste the document's text first."},
+    "missing": {
+        "zh": "请填写:{n}。",
+        "en": "Fill in: {n}.",
+    },
+    "proposing": {"zh": "正在提取……", "en": "Reading the document…"},
+    "proposed": {
+        "zh": "提取到 {n} 条候选数据,尚未保存任何内容。",
+        "en": "{n} proposals; nothing is stored yet.",
+    },
+    "proposed_next": {
+        "zh": "逐条核对引文(数字已高亮),取消勾选不要的条目;未匹配指标的请选择指标。"
+        "然后点击“确认保存”。",
+        "en": "Check each quote (its numbers are highlighted), untick what should not be "
+        "kept, choose an indicator where none was matched, then press “Confirm”.",
+    },
+    "proposed_none": {
+        "zh": "文中没有找到可提取的数据。仍可点击“确认保存”只登记文件。",
+        "en": "No figure was found in the text. “Confirm” still registers the document alone.",
+    },
+    "confirming": {"zh": "正在保存……", "en": "Storing…"},
+    "stored": {
+        "zh": "已登记文件 {n}。",
+        "en": "Document {n} registered.",
+    },
+    "stored_counts": {
+        "zh": "新建目标 {t} 项、年度计划 {p} 项,引用已有目标 {c} 项,"
+        "保存进度数据 {o} 条(其中待审核 {w} 条)。",
+        "en": "{t} targets and {p} plans created, {c} goals in force now cite it, {o} figures "
+        "recorded ({w} of them pending review).",
+    },
+    "open_document": {"zh": "查看文件及其标注", "en": "Open the document with its marks"},
+    "refused": {
+        "zh": "未保存任何内容:{n} 条勾选的数据有问题,见各行的红色说明。修改后重新确认。",
+        "en": "Nothing was stored: {n} ticked rows have problems, shown in red on each row. "
+        "Fix them and confirm again.",
+    },
+    "none_ticked": {
+        "zh": "没有勾选任何条目:确认后只登记文件。",
+        "en": "Nothing is ticked: confirming registers the document alone.",
+    },
+    "ticked": {"zh": "已勾选 {n} / {m} 条", "en": "{n} of {m} ticked"},
+    "kind": {"zh": "类别", "en": "Kind"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "region": {"zh": "地区", "en": "Region"},
+    "period": {"zh": "期间", "en": "Period"},
+    "value": {"zh": "数值", "en": "Value"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "confidence": {"zh": "可信度", "en": "Confidence"},
+    "quote": {"zh": "引文", "en": "Quote"},
+    "open_target": {"zh": "查看目标页", "en": "open the target"},
+    "open_plan": {"zh": "查看计划页", "en": "open the plan"},
+    "not_stored": {"zh": "未勾选,未保存", "en": "not ticked, not stored"},
+    "keep": {"zh": "保存", "en": "Keep"},
+    "target": REVIEW_SCRIPT_WORDS["target"],
+    "plan": REVIEW_SCRIPT_WORDS["plan"],
+    "observation": {"zh": "进度数据", "en": "Figure"},
+    "choose_indicator": {"zh": "— 请选择指标 —", "en": "— choose the indicator —"},
+    "unmatched": {"zh": "未匹配:“{n}”", "en": "not matched: “{n}”"},
+    "yoy": {"zh": "同比", "en": "y/y"},
+    "completion": {"zh": "完成计划", "en": "of plan"},
+    "low_confidence": {"zh": "可信度较低,请仔细核对", "en": "low confidence: check it closely"},
+    "created": {"zh": "新建", "en": "created"},
+    "cited": {"zh": "已有目标,增加本文件为来源", "en": "goal in force, now also citing it"},
+    "recorded": {"zh": "已保存", "en": "recorded"},
+    "pending": {"zh": "待审核", "en": "pending review"},
+    "warnings": IMPORT_SCRIPT_WORDS["warnings"],
+    "errors": IMPORT_SCRIPT_WORDS["errors"],
+    "document_errors": {"zh": "文件信息有误", "en": "The document's details"},
+    "unauthorized": REVIEW_SCRIPT_WORDS["unauthorized"],
+    "forbidden": {
+        "zh": "此密钥不能保存所选条目:目标和年度计划需要管理员密钥(见各行说明)。",
+        "en": "This key may not store all the ticked rows: targets and plans need an admin "
+        "key (see the rows).",
+    },
+    "region_forbidden": {
+        "zh": "有地区不在此密钥的管辖范围内,未保存任何内容。",
+        "en": "Some regions are outside the key's scope; nothing was stored.",
+    },
+    "document_exists": {
+        "zh": "这个文件编号已被使用,请换一个编号。",
+        "en": "This code is taken: choose another.",
+    },
+    "validation_error": {
+        "zh": "有错误,未保存任何内容。",
+        "en": "There are errors; nothing was stored.",
+    },
+    "payload_too_large": IMPORT_SCRIPT_WORDS["payload_too_large"],
+    "failed": REVIEW_SCRIPT_WORDS["failed"],
+    "proposals": INTAKE_STRINGS["intake_proposals"],
+    **{f"basis_{basis}": name for basis, name in BASES.items()},
+}

@@ -324,6 +324,15 @@ def documents_index(request: Request, session: SessionDep) -> HTMLResponse:
     return _render(request, "documents.html", params, documents=data.documents_index(session))
 
 
+@router.get("/documents/new", response_class=HTMLResponse)
+def document_intake_page(request: Request) -> HTMLResponse:
+    """The shell of the intake page: intake.js proposes through the extract endpoint and
+    registers the document with the ticked proposals through POST /api/v1/documents, with
+    the key the person pastes (kept in the tab's sessionStorage). Declared before
+    ``/documents/{code}``: ``new`` is no document's code (the API refuses it)."""
+    return _script_page(request, "document_new.html", i18n.INTAKE_SCRIPT_WORDS)
+
+
 @router.get("/documents/{code}", response_class=HTMLResponse)
 def document_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
     try:

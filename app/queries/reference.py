@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -81,6 +82,19 @@ def document(session: Session, code: str) -> Document | None:
     return session.get(Document, code)
 
 
+def document_text(session: Session, code: str) -> str | None:
+    """The text kept with a registered document (the deferred column alone), or None."""
+    text: str | None = session.scalar(select(Document.text).where(Document.code == code))
+    return text
+
+
+def publication_dates(session: Session) -> dict[str, date]:
+    """Every document's date of issue, by code (a few rows: the documents)."""
+    return {
+        code: day for code, day in session.execute(select(Document.code, Document.published_on))
+    }
+
+
 # More codes than this and the whole table is read: cheaper than a long IN list, and under
 # SQLite's oldest limit of bound parameters.
 MAX_CODES_LISTED = 500
@@ -128,11 +142,10 @@ def figure_counts(session: Session, codes: Sequence[str]) -> dict[str, dict[str,
         code: {"targets": 0, "plans": 0, "observations": 0} for code in codes
     }
     for name, model in (("targets", Target), ("plans", Plan), ("observations", Observation)):
-        rows = session.execute(
-            select(model.document_code, func.count())
-            .where(model.document_code.in_(codes))
-            .group_by(model.document_code)
-        ).all()
+        stmt = select(model.document_code, func.count()).where(model.document_code.in_(codes))
+        if model is Observation:  # a pending or rejected figure is nobody's to count
+            stmt = stmt.where(Observation.published_at.is_not(None))
+        rows = session.execute(stmt.group_by(model.document_code)).all()
         for code, count in rows:
             if code is not None:
                 counts[code][name] = count

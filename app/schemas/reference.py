@@ -50,4 +50,8 @@ class DocumentRead(ReadModel):
     date_note: str | None = None
     kind: str = Field(examples=["plan_execution_report"])
     script: str = Field(examples=["simplified"])
+    region: RegionRef | None = Field(
+        default=None,
+        description="the region the document is about, as registered (null for the seeded)",
+    )
     figures: FigureCounts

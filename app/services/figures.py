@@ -7,6 +7,7 @@ the same way a client's post would.
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -168,6 +169,32 @@ def goal_columns(payload: GoalCreate) -> dict[str, object]:
         "quote": payload.source.quote if payload.source else None,
         "note": payload.note,
     }
+
+
+GoalIdentity = tuple[Any, ...]
+
+
+def goal_identity(
+    kind: str, goal: TargetCreate | PlanCreate | Target | Plan, ref: ReferenceData
+) -> GoalIdentity:
+    """What makes two documents' goals one goal (DESIGN v1.1): kind, indicator, region,
+    basis, comparator, value after unit conversion, years, and whether it is a stretch
+    value; for a goal as stated (``TargetCreate``, ``PlanCreate``) or as stored."""
+    if isinstance(goal, TargetCreate | PlanCreate):
+        indicator_code, region_code = goal.indicator, goal.region
+    else:
+        indicator_code, region_code = goal.indicator_code, goal.region_code
+    value: Decimal = goal.value
+    indicator = ref.indicators.get(indicator_code)
+    if goal.basis in ("value", "cumulative") and indicator is not None:
+        with suppress(UnitError):  # reported by check_goal
+            value = convert(value, goal.unit, indicator.unit)
+    if isinstance(goal, TargetCreate | Target):
+        span: tuple[int, ...] = (goal.start_year, goal.end_year)
+    else:
+        span = (goal.year,)
+    what = (indicator_code, region_code, goal.basis, goal.comparator, value)
+    return (kind, *what, span, goal.stretch)
 
 
 def new_target(payload: TargetCreate) -> Target:

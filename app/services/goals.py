@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any, NamedTuple, overload
@@ -24,7 +24,13 @@ from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.write import GoalUpdate, PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import scopes, stored_reads
 from app.services.api_keys import touch
-from app.services.figures import check_goal, load_reference, new_plan, new_target
+from app.services.figures import (
+    ReferenceData,
+    check_goal,
+    load_reference,
+    new_plan,
+    new_target,
+)
 from app.services.progress import evaluate
 
 EDITABLE = (
@@ -140,11 +146,23 @@ def _audit(
 
 
 @overload
-def create_goal(session: Session, payload: TargetCreate, actor: str) -> Target: ...
+def create_goal(
+    session: Session, payload: TargetCreate, actor: str, ref: ReferenceData | None = None
+) -> Target: ...
 @overload
-def create_goal(session: Session, payload: PlanCreate, actor: str) -> Plan: ...
-def create_goal(session: Session, payload: TargetCreate | PlanCreate, actor: str) -> Target | Plan:
-    errors = check_goal(payload, load_reference(session))
+def create_goal(
+    session: Session, payload: PlanCreate, actor: str, ref: ReferenceData | None = None
+) -> Plan: ...
+def create_goal(
+    session: Session,
+    payload: TargetCreate | PlanCreate,
+    actor: str,
+    ref: ReferenceData | None = None,
+) -> Target | Plan:
+    """A new goal, checked, locked with its series, stored and audited (its progress is the
+    caller's: ``_written``, or a document intake once its figures are in). ``ref``: the
+    reference data, when the caller creates several goals."""
+    errors = check_goal(payload, ref or load_reference(session))
     if errors:
         raise ValidationFailed(errors)
     lock_series(session, [(payload.indicator, payload.region)])  # its progress comes next
@@ -155,6 +173,56 @@ def create_goal(session: Session, payload: TargetCreate | PlanCreate, actor: str
     session.flush()
     _audit(session, actor, "create", goal, None)
     return goal
+
+
+def goal_sources(goal: Target | Plan) -> list[dict[str, str | None]]:
+    """Every ``{document, quote}`` that states the goal, in its order (oldest first)."""
+    if goal.sources_json:
+        listed: list[dict[str, str | None]] = json.loads(goal.sources_json)
+        return listed
+    if goal.document_code is None:
+        return []
+    return [{"document": goal.document_code, "quote": goal.quote}]
+
+
+def cite(
+    session: Session,
+    goal: Target | Plan,
+    document: str,
+    quote: str | None,
+    published: dict[str, date],
+    actor: str,
+) -> None:
+    """Another document states ``goal`` alike (DESIGN v1.1: one goal, several documents):
+    add it to the goal's sources, oldest document first (``published``: the documents'
+    dates), as a versioned and audited change; ``source`` is then the oldest of them."""
+    lock_series(session, [(goal.indicator_code, goal.region_code)])
+    before = snapshot(goal) | {"sources": goal_sources(goal)}
+    sources = [*goal_sources(goal), {"document": document, "quote": quote}]
+    sources.sort(key=lambda s: (published.get(s["document"] or "", date.max), s["document"] or ""))
+    values: dict[str, Any] = {
+        "document_code": sources[0]["document"],
+        "quote": sources[0]["quote"],
+        "sources_json": json.dumps(sources, ensure_ascii=False) if len(sources) > 1 else None,
+        "version": goal.version + 1,
+        "updated_at": utc_now(),
+    }
+    if not q.update_versioned(session, goal, values):
+        raise AppError(
+            f"the {goal.__tablename__} {goal.id} changed meanwhile; send the document again",
+            409,
+            "conflict",
+        )
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="update",
+            entity=goal.__tablename__,
+            entity_id=goal.id,
+            before=before,
+            after=snapshot(goal) | {"sources": goal_sources(goal)},
+        )
+    )
 
 
 def _merged(goal: Target | Plan, changes: GoalUpdate) -> TargetCreate | PlanCreate:

@@ -43,6 +43,7 @@ from app.queries.revisions import (
     revisions_of_keys,
     top_revisions,
 )
+from app.schemas.observation import ObservationRead
 from app.schemas.write import ObservationCreate
 from app.services import idempotency, render, scopes, stored_reads
 from app.services.api_keys import touch
@@ -155,16 +156,44 @@ def _post(session: Session, request: Post) -> Posted:
 def _answer(session: Session, request: Post) -> bytes:
     """The answer as JSON bytes; with ``minimal`` the goals of the posted series are left
     to the backlog (``mark_stale``), and every read until then computes them."""
-    outcome = _record(session, request, mark_stale=request.minimal)
     if request.minimal:
+        outcome = _record(session, request, mark_stale=True)
         return render.post_summary_json(outcome.ids, outcome.warnings)
+    recorded = record(session, request)
+    return render.post_result_json(
+        recorded.observations(), recorded.outcome.warnings, recorded.targets, recorded.plans
+    )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Figures recorded, and the goals of their series with their new progress (the API's
+    JSON of each, by id)."""
+
+    outcome: PostOutcome
+    targets: list[bytes]
+    plans: list[bytes]
+
+    def observations(self) -> list[ObservationRead]:
+        ref = self.outcome.reference
+        return [
+            render.observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
+            for o in self.outcome.observations
+        ]
+
+
+def record(session: Session, request: Post) -> Recorded:
+    """The figures of ``request`` recorded in the caller's transaction as every post records
+    them (the whole batch checked, new revisions, plausibility warnings, audit entries,
+    ``pending`` in review mode) and the goals of their series recomputed and stored.
+
+    ``post`` is this in a unit of work of its own, after the key's scope and the
+    ``Idempotency-Key``; a caller that writes more in the same unit of work (a document's
+    intake, app/services/intake.py) calls it directly and checks those itself.
+    """
+    outcome = _record(session, request, mark_stale=False)
     targets, plans = stored_reads.refresh_for_figures(session, outcome.series_years())
-    ref = outcome.reference
-    observations = [
-        render.observation_read(o, ref.indicators[o.indicator_code], ref.regions[o.region_code])
-        for o in outcome.observations
-    ]
-    return render.post_result_json(observations, outcome.warnings, targets, plans)
+    return Recorded(outcome, targets, plans)
 
 
 def _dry_summary(session: Session, request: Post) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, invalid
@@ -76,16 +78,31 @@ def indicator_page(
     )
 
 
-def _document_read(doc: Document, counts: dict[str, int]) -> DocumentRead:
+def _document_read(
+    doc: Document, counts: dict[str, int], regions: dict[str, Region]
+) -> DocumentRead:
     names = ("code", "title", "title_en", "issuer", "published_on", "date_note", "kind", "script")
     fields = {k: getattr(doc, k) for k in names}
-    return DocumentRead.model_validate({**fields, "figures": FigureCounts(**counts)})
+    region = regions.get(doc.region_code) if doc.region_code else None
+    return DocumentRead.model_validate(
+        {
+            **fields,
+            "region": None if region is None else RegionRef.model_validate(region),
+            "figures": FigureCounts(**counts),
+        }
+    )
+
+
+def _regions_of(session: Session, docs: Sequence[Document]) -> dict[str, Region]:
+    codes = {d.region_code for d in docs if d.region_code}
+    return q.regions_by_code(session, codes) if codes else {}
 
 
 def document_page(session: Session, limit: int, offset: int) -> Page[DocumentRead]:
     docs = q.documents(session)
     counts = q.figure_counts(session, [d.code for d in docs])
-    items = [_document_read(d, counts[d.code]) for d in docs]
+    regions = _regions_of(session, docs)
+    items = [_document_read(d, counts[d.code], regions) for d in docs]
     return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)
 
 
@@ -93,4 +110,4 @@ def document(session: Session, code: str) -> DocumentRead:
     doc = q.document(session, code)
     if doc is None:
         raise NotFound("document", code)
-    return _document_read(doc, q.figure_counts(session, [code])[code])
+    return _document_read(doc, q.figure_counts(session, [code])[code], _regions_of(session, [doc]))

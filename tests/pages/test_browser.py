@@ -536,3 +536,179 @@ def test_the_import_page_dry_runs_a_file_then_stores_it(
     _assert_fits(browser)
     _assert_clean(browser, url)
     _screenshot(browser, shots / "import-phone.png")
+
+
+# --- the intake page: a new document proposed, checked and confirmed ------------------
+
+INTAKER = "browser-intaker"
+INTAKE_CODE = "browser_changshou_2024h1"
+INTAKE_TITLE = "长寿区2024年上半年经济运行情况"
+INTAKE_TEXT = (
+    f"{INTAKE_TITLE}\n"
+    "上半年,全区实现地区生产总值450亿元,同比增长6.1%。"
+    "规上工业总产值完成620亿元,同比增长8.2%。\n"
+    "全年固定资产投资确保完成380亿元以上。\n"
+)
+# What a person would choose where the reading names no indicator.
+INTAKE_CHOICES = {"规上工业总产值": "industrial_output", "地区生产总值": "gdp"}
+
+
+@pytest.fixture(scope="module")
+def intake_service(engine: Engine, database_url: str) -> Iterator[tuple[str, str]]:
+    """The app and an admin key, committed; afterwards the document, what cites it, the
+    key and its audit entries go, and 长寿区's goals of the series are recomputed."""
+    from sqlalchemy import delete, or_
+    from sqlalchemy.orm import Session
+
+    from app.db import UnitOfWork
+    from app.models import ApiKey, AuditEntry, Document, Observation, Plan, Target
+    from app.services import api_keys, stored_reads
+
+    with Session(engine) as session:
+        key = api_keys.create_key(session, INTAKER, "admin")
+        session.commit()
+    try:
+        with serving(Settings(database_url=database_url, backlog_refresher=False)) as url:
+            yield url, key
+    finally:
+
+        def clean(session: Session) -> None:
+            session.execute(delete(Observation).where(Observation.document_code == INTAKE_CODE))
+            for model in (Target, Plan):
+                session.execute(delete(model).where(model.document_code == INTAKE_CODE))
+            session.execute(
+                delete(AuditEntry).where(
+                    or_(AuditEntry.actor == INTAKER, AuditEntry.entity_key == INTAKE_CODE)
+                )
+            )
+            session.execute(delete(Document).where(Document.code == INTAKE_CODE))
+            session.execute(delete(ApiKey).where(ApiKey.name == INTAKER))
+            stored_reads.refresh_for_figures(
+                session,
+                [
+                    ("gdp", "500115", 2024),
+                    ("industrial_output", "500115", 2024),
+                    ("fixed_asset_investment", "500115", 2024),
+                ],
+            )
+
+        with Session(engine) as session:
+            UnitOfWork(session).run(clean)
+
+
+def _proposal_rows(driver: WebDriver) -> list[Any]:
+    return driver.find_elements(By.CSS_SELECTOR, "#intake-proposals tbody.proposal")
+
+
+def test_the_intake_page_proposes_a_documents_figures_and_stores_the_ticked_ones(
+    browser: WebDriver, intake_service: tuple[str, str], shots: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    url, key = intake_service
+    _open(browser, f"{url}/documents", DESKTOP)
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/documents/new"]').click()
+    WebDriverWait(browser, 30).until(lambda d: d.current_url.endswith("/documents/new"))
+    # the regions come from the API
+    WebDriverWait(browser, 30).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#intake-region option")) > 2
+    )
+    browser.find_element(By.ID, "intake-key").send_keys(key)
+    browser.find_element(By.ID, "intake-code").send_keys(INTAKE_CODE)
+    browser.find_element(By.ID, "intake-title").send_keys(INTAKE_TITLE)
+    browser.execute_script(
+        "document.getElementById('intake-date').value = '2024-07-20'"
+    )  # a date input takes its value in the browser's locale when typed
+    Select(browser.find_element(By.ID, "intake-region")).select_by_value("500115")
+    browser.find_element(By.ID, "intake-issuer").send_keys("长寿区统计局")
+    browser.find_element(By.ID, "intake-text").send_keys(INTAKE_TEXT)
+    browser.find_element(By.ID, "propose").click()
+    message = browser.find_element(By.ID, "intake-message")
+    WebDriverWait(browser, 30).until(lambda d: "候选数据" in message.text)
+    rows = _proposal_rows(browser)
+    quotes = [r.find_element(By.CSS_SELECTOR, "q.intake-quote").text for r in rows]
+    assert any("620亿元" in q for q in quotes) and any("450亿元" in q for q in quotes)
+    # the numbers of each quote are marked
+    marked = rows[0].find_elements(By.CSS_SELECTOR, "q.intake-quote mark.num")
+    assert marked and all(any(c.isdigit() for c in m.text) for m in marked)
+    assert _imported_from(url) == ([], [])  # proposing stores nothing
+
+    # Name the indicator where none was matched.
+    for row in rows:
+        for choice in row.find_elements(By.CSS_SELECTOR, "select.indicator-choice"):
+            phrase = next(p for p in INTAKE_CHOICES if p in row.text)
+            Select(choice).select_by_value(INTAKE_CHOICES[phrase])
+    # The person corrects the text after proposing: the industrial output's quote is no
+    # longer in it, and confirming refuses everything, the reason on that row.
+    text = browser.find_element(By.ID, "intake-text")
+    text.clear()
+    text.send_keys(INTAKE_TEXT.replace("8.2%", "8.3%"))
+    browser.find_element(By.ID, "confirm").click()
+    WebDriverWait(browser, 30).until(lambda d: "未保存任何内容" in message.text)
+    industry = next(r for r in rows if "620亿元" in r.text)
+    assert "bad" in industry.get_attribute("class")
+    assert "引文: not found in the document's text" in industry.text
+    assert [r for r in rows if "bad" in r.get_attribute("class")] == [industry]
+    assert _imported_from(url) == ([], [])
+    assert httpx.get(f"{url}/api/v1/documents/{INTAKE_CODE}", timeout=30).status_code == 404
+    logged = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert len(logged) == 1 and "/api/v1/documents - " in logged[0] and "422" in logged[0]
+    browser.execute_script("window.scrollTo(0, 0)")
+    _screenshot(browser, shots / "intake-refused-desktop.png")
+
+    # Untick it and confirm again: the rest is stored.
+    industry.find_element(By.CSS_SELECTOR, "input.keep").click()
+    assert "off" in industry.get_attribute("class")
+    assert f"{len(rows) - 1} / {len(rows)}" in browser.find_element(By.ID, "ticked-count").text
+    browser.find_element(By.ID, "confirm").click()
+    WebDriverWait(browser, 30).until(lambda d: "已登记文件" in message.text)
+    observations, plans = _imported_from(url)
+    assert [
+        (o["indicator"]["code"], o["period"], o["value"], o["yoy_growth"]) for o in observations
+    ] == [("gdp", "2024-H1", 450, 6.1)]
+    assert [(p["year"], p["comparator"], p["value"], p["unit"]) for p in plans] == [
+        (2024, ">=", 380, "亿元")
+    ]
+    assert plans[0]["source"] == {
+        "document": INTAKE_CODE,
+        "quote": next(q for q in quotes if "380" in q),
+    }
+    stored = httpx.get(f"{url}/api/v1/documents/{INTAKE_CODE}", timeout=30).json()
+    assert stored["figures"] == {"targets": 0, "plans": 1, "observations": 1}
+    assert stored["region"]["code"] == "500115"
+    # each stored row says so; the unticked one says nothing
+    assert "✔" not in industry.text
+    assert sum("✔" in r.text for r in _proposal_rows(browser)) == len(rows) - 1
+    assert not browser.find_element(By.ID, "confirm").is_enabled()
+    _assert_clean(browser, url)
+    browser.execute_script("window.scrollTo(0, 0)")
+    _screenshot(browser, shots / "intake-desktop.png")
+    browser.set_window_size(*PHONE)
+    _assert_fits(browser)
+    browser.execute_script(
+        "window.scrollTo(0, document.getElementById('intake-message').offsetTop - 8)"
+    )
+    browser.save_screenshot(str(shots / "intake-phone.png"))
+
+    # The document's page shows the text with the two stored figures marked.
+    browser.find_element(By.ID, "open-document").click()
+    WebDriverWait(browser, 30).until(lambda d: f"/documents/{INTAKE_CODE}" in d.current_url)
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "article a.fig mark")]
+    assert len(marks) == 2 and any("450亿元" in m for m in marks)
+    _assert_clean(browser, url)
+
+
+def _imported_from(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The observations and plans of 长寿区 that cite the intake's document."""
+    figures = httpx.get(
+        f"{url}/api/v1/observations",
+        params={"region": "500115", "period": "2024-H1", "limit": 1000},
+        timeout=30,
+    ).json()["items"]
+    plans = httpx.get(
+        f"{url}/api/v1/plans",
+        params={"region": "500115", "year": 2024, "limit": 1000},
+        timeout=30,
+    ).json()["items"]
+    cite = lambda item: (item.get("source") or {}).get("document") == INTAKE_CODE  # noqa: E731
+    return [o for o in figures if cite(o)], [p for p in plans if cite(p)]

@@ -281,3 +281,65 @@ def test_a_pending_revision_is_not_what_the_document_page_shows(
     page = client.get("/documents/001_8bd53d08bbbd03ea").text
     assert "987,654" not in page and "987654" not in page
     assert "2,411" in page
+
+
+def test_the_intake_page_is_served_in_both_languages_with_local_assets(
+    client: TestClient,
+) -> None:
+    """/documents/new is the page's (never a document named ``new``), Chinese by default,
+    English with ?lang=en; its script and styles are the app's own, and so is every
+    address its script calls."""
+    from tests.pages.test_pages import LOCAL_ASSET
+
+    zh = client.get("/documents/new")
+    assert zh.status_code == 200
+    assert "从新文件录入数据" in zh.text and 'id="intake-text"' in zh.text
+    en = client.get("/documents/new?lang=en")
+    assert "Figures from a new document" in en.text and "Propose" in en.text
+    assert not EXTERNAL.findall(zh.text)
+    assets = LOCAL_ASSET.findall(zh.text)
+    assert "/static/intake.js" in assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    script = client.get("/static/intake.js").text
+    assert not re.findall(r"https?://", script)
+    assert "/api/v1/documents/extract?" in script and '"/api/v1/documents"' in script
+    assert 'href="/documents/new"' in client.get("/documents").text
+
+
+def test_a_registered_documents_text_is_shown_from_the_database(
+    client: TestClient, session: Session
+) -> None:
+    """A document registered with its text has no file in seeds/sources: its page shows
+    the stored text, its figures marked; registered without a text, it says so."""
+    from app.services import api_keys
+
+    key = api_keys.create_key(session, "pages-intake", "analyst")
+    session.commit()
+    text = "一季度,全区实现地区生产总值210亿元,同比增长5.2%。"
+    item = {
+        "kind": "observation",
+        "indicator": "gdp",
+        "region": "500115",
+        "period": "2024-Q1",
+        "value": 210,
+        "unit": "亿元",
+        "yoy_growth": 5.2,
+        "quote": "全区实现地区生产总值210亿元,同比增长5.2%",
+    }
+    document = {"title": "长寿区一季度经济运行", "published_on": "2024-04-20", "region": "500115"}
+    for code, body, period in (
+        ("p_with_text", {"text": text}, "2024-Q1"),
+        ("p_without_text", {}, "2024-Q2"),
+    ):
+        posted = client.post(
+            "/api/v1/documents",
+            json=document | body | {"code": code, "items": [item | {"period": period}]},
+            headers=bearer(key),
+        )
+        assert posted.status_code == 201, posted.text
+    html = client.get("/documents/p_with_text").text
+    assert [m[2] for m in _marks(html)] == [item["quote"]]
+    assert "长寿区" in _plain(html)
+    bare = client.get("/documents/p_without_text").text
+    assert "登记这份文件时没有提交全文" in bare and "<article" not in bare

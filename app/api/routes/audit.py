@@ -28,7 +28,7 @@ def list_audit(
     session: SessionDep,
     _key: AdminKey,
     paging: PagingDep,
-    entity: Annotated[Literal["observation", "target", "plan"] | None, Query()] = None,
+    entity: Annotated[Literal["observation", "target", "plan", "document"] | None, Query()] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[AuditRead]:
     return audit_page(session, entity, actor, paging.limit, paging.offset)

@@ -105,7 +105,8 @@ CSV_EXAMPLE = (
 )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with a 413 once it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"the body is limited to {limit} bytes ({limit // 1024 // 1024} MB)")
@@ -209,7 +210,7 @@ async def post_observations(
     prefer: PreferHeader = None,
 ) -> Response:
     content_type = request.headers.get("content-type", "")
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes)
     minimal = _prefers_minimal(prefer)
     try:
         rows = _json_rows(content_type, body)
@@ -266,7 +267,7 @@ async def import_observations(
     idempotency_key: IdempotencyHeader = None,
     prefer: PreferHeader = None,
 ) -> Response:
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes)
     minimal = _prefers_minimal(prefer)
     try:
         content, content_type = await _uploaded(request, body)
