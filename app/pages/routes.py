@@ -28,7 +28,6 @@ from app.pages import data, i18n, view
 from app.pages.data import GoalKind, GoalRead
 from app.pages.document_text import quote_anchor
 from app.pages.i18n import LANGS, STATUSES, t
-from app.schemas.goal import TargetRead
 
 HERE = Path(__file__).parent
 STATIC_URL = "/static"
@@ -181,41 +180,43 @@ def redoc(request: Request) -> HTMLResponse:
 # --- pages -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoalRow:
-    kind: GoalKind
-    read: GoalRead
-    category: str
-    name_en: str
-    time_proportional: bool
+def _sources(
+    read: GoalRead, card: data.Scorecard, params: PageParams
+) -> tuple[view.SourceLink, ...]:
+    links = []
+    for source in read.sources or ([read.source] if read.source else []):
+        href = params.url("/documents/" + source.document)
+        if source.quote:
+            href += "#" + quote_anchor(source.quote)
+        doc = card.documents.get(source.document)
+        title = None if doc is None else (doc.title if params.lang == "zh" else doc.title_en)
+        links.append(view.SourceLink(href, source.document, title))
+    return tuple(links)
 
-    @property
-    def years(self) -> str:
-        if isinstance(self.read, TargetRead):
-            return f"{self.read.start_year}–{self.read.end_year}"
-        return str(self.read.year)
 
-
-def _group(card: data.Scorecard, status: str | None) -> list[tuple[str, list[GoalRow]]]:
+def _group(card: data.Scorecard, params: PageParams) -> list[tuple[str, list[view.ScorecardRow]]]:
     """The goals by category (in the order of ``i18n.CATEGORIES``), targets before plans."""
     reads: list[tuple[GoalKind, GoalRead]] = [("target", r) for r in card.targets]
     reads += [("plan", r) for r in card.plans]
-    rows = [
-        GoalRow(
+    if params.status is not None:
+        reads = [(kind, r) for kind, r in reads if r.progress.status == params.status]
+    groups: dict[str, list[view.ScorecardRow]] = {}
+    for kind, read in reads:
+        code = read.indicator.code
+        name = read.indicator.name
+        if params.lang != "zh":
+            name = card.indicator_names_en.get(code, "") or name
+        row = view.scorecard_row(
             kind,
             read,
-            card.categories.get(read.indicator.code, ""),
-            card.indicator_names_en.get(read.indicator.code, ""),
-            card.time_proportional(read),
+            lang=params.lang,
+            href=params.url(f"/{kind}s/{read.id}"),
+            name=name,
+            time_proportional=card.time_proportional(read),
+            sources=_sources(read, card, params),
         )
-        for kind, read in reads
-    ]
-    if status is not None:
-        rows = [r for r in rows if r.read.progress.status == status]
+        groups.setdefault(card.categories.get(code, ""), []).append(row)
     order = {c: i for i, c in enumerate(i18n.CATEGORIES)}
-    groups: dict[str, list[GoalRow]] = {}
-    for row in rows:
-        groups.setdefault(row.category, []).append(row)
     return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
@@ -235,7 +236,7 @@ def _scorecard(request: Request, session: SessionDep, code: str) -> HTMLResponse
         "scorecard.html",
         params,
         card=card,
-        groups=_group(card, params.status),
+        groups=_group(card, params),
         target_counts=target_counts,
         plan_counts=plan_counts,
         counts=counts,

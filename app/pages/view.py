@@ -5,14 +5,16 @@ Rounding here is for display only; statuses were decided on the exact values ups
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.labels import Lang
-from app.pages.i18n import t
+from app.pages.i18n import basis_name, t
 from app.schemas.goal import PlanRead, TargetRead
 
 COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 GROWTH_BASES = ("yoy", "cagr", "change")
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
 
 
 def number(value: Decimal | float | int | None, places: int = 4) -> str:
@@ -20,7 +22,7 @@ def number(value: Decimal | float | int | None, places: int = 4) -> str:
     if value is None:
         return "–"
     exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = exact.quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places), ROUND_HALF_UP)
     text = f"{rounded:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -111,3 +113,68 @@ def figure_text(value: Decimal | None, unit: str | None, yoy: Decimal | None, la
     if yoy is not None:
         parts.append(f"{t(lang, 'yoy')} {percent(yoy)}")
     return ("，" if lang == "zh" else ", ").join(parts) or "–"
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    href: str
+    document: str
+    title: str | None  # None for a document the page does not know
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One goal of a region's scorecard with every text it shows worked out once, in
+    Python: the template only places them. A call from a Jinja template costs several
+    times a Python call, and a scorecard holds hundreds of goals."""
+
+    kind: str
+    status: str
+    href: str
+    name: str
+    period_tag: str  # "目标 2023–2027"
+    basis_tag: str | None
+    stretch_tag: str | None
+    goal_text: str
+    bar_label: str
+    fill_width: str
+    tick_left: str | None  # the 序时进度 marker, for time-proportional goals
+    tick_title: str
+    sentence: str
+    actual_period: str | None
+    sources: tuple[SourceLink, ...]
+
+
+def scorecard_row(
+    kind: str,
+    read: TargetRead | PlanRead,
+    *,
+    lang: Lang,
+    href: str,
+    name: str,
+    time_proportional: bool,
+    sources: tuple[SourceLink, ...],
+) -> ScorecardRow:
+    share = bar_share(read)
+    p = read.progress
+    marker = time_proportional and p.elapsed is not None
+    completion = f"{t(lang, 'completion')} {percent(share)}"
+    tick_title = f"{t(lang, 'elapsed_marker')} {percent(p.elapsed)}" if marker else ""
+    years = f"{read.start_year}–{read.end_year}" if isinstance(read, TargetRead) else str(read.year)
+    return ScorecardRow(
+        kind=kind,
+        status=p.status,
+        href=href,
+        name=name,
+        period_tag=f"{t(lang, kind)} {years}",
+        basis_tag=None if read.basis == "value" else basis_name(lang, read.basis),
+        stretch_tag=t(lang, "stretch") if read.stretch else None,
+        goal_text=goal_text(read),
+        bar_label=f"{completion}, {tick_title}" if marker else completion,
+        fill_width=bar_width(share),
+        tick_left=bar_width(p.elapsed) if marker else None,
+        tick_title=tick_title,
+        sentence=progress_sentence(read, lang, time_proportional),
+        actual_period=p.actual_period,
+        sources=sources,
+    )

@@ -13,9 +13,7 @@ class AuditRead(ReadModel):
     at: datetime
     actor: str = Field(examples=["planning-office-admin"])
     action: str = Field(examples=["update"], description="create, update or retire")
-    entity: str = Field(
-        examples=["target"], description="observation, target, plan or document"
-    )
+    entity: str = Field(examples=["target"], description="observation, target, plan or document")
     entity_id: int | None = Field(description="the row's id; null for a document")
     entity_key: str | None = Field(
         default=None, description="a document's code (its key); null for the others"

@@ -203,6 +203,4 @@ async def register_document(
             fingerprint=posting.fingerprint(request.url.path, "application/json", body, False),
         ),
     )
-    return Response(
-        registered.body, status_code=registered.status, media_type="application/json"
-    )
+    return Response(registered.body, status_code=registered.status, media_type="application/json")
