@@ -123,14 +123,15 @@ def _api(base_url: str, path: str, **params: Any) -> Any:
     return httpx.get(f"{base_url}{path}", params=params, timeout=30).json()
 
 
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
 def test_docs_render_every_operation_offline(
-    browser: WebDriver, base_url: str, shots: Path
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
 ) -> None:
     schema = _api(base_url, "/openapi.json")
     operations = sum(
         1 for item in schema["paths"].values() for method in item if method != "parameters"
     )
-    _open(browser, f"{base_url}/docs", DESKTOP)
+    _open(browser, f"{base_url}/docs", size)
     WebDriverWait(browser, 30).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == operations
     )
@@ -139,16 +140,19 @@ def test_docs_render_every_operation_offline(
         for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-post .opblock-summary-path")
     ]
     assert "/api/v1/observations" in posts
-    browser.save_screenshot(str(shots / "docs-desktop.png"))
+    browser.save_screenshot(str(shots / f"docs-{name}.png"))
     _assert_clean(browser, base_url)
 
 
-def test_redoc_renders_offline(browser: WebDriver, base_url: str, shots: Path) -> None:
-    _open(browser, f"{base_url}/redoc", DESKTOP)
+@pytest.mark.parametrize(("name", "size"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_redoc_renders_offline(
+    browser: WebDriver, base_url: str, shots: Path, name: str, size: tuple[int, int]
+) -> None:
+    _open(browser, f"{base_url}/redoc", size)
     WebDriverWait(browser, 60).until(
         lambda d: "Targets with their progress, filtered and paged" in d.page_source
     )
-    browser.save_screenshot(str(shots / "redoc-desktop.png"))
+    browser.save_screenshot(str(shots / f"redoc-{name}.png"))
     _assert_clean(browser, base_url)
 
 
