@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from app import changes
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -136,10 +138,15 @@ class UnitOfWork:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             begin_write(self.session)
             try:
+                changes.begin(self.session)
                 result = work(self.session)
                 if dry_run:
                     self.session.rollback()
+                    changes.forget(self.session)
                 else:
+                    # One notice naming what the work touched (app/changes.py), sent by
+                    # Postgres at the commit; the commit hook drops it here.
+                    changes.announce(self.session)
                     self.session.commit()
             except (IntegrityError, OperationalError) as exc:
                 self.session.rollback()

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.domain.units import parse_unit
 from app.errors import FieldError
 from app.models import Document, Indicator, Observation, Plan, Region, Target
@@ -337,6 +338,7 @@ def _validation_problems(where: str, exc: ValidationError) -> list[str]:
 
 def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     """Validate every row first; write only when all of them pass."""
+    changes.touch_everything(session)  # reference data, goals and figures alike
     problems = _upsert_reference(session, seeds_dir)
     ref = load_reference(session)
     published = {

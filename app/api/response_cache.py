@@ -1,30 +1,39 @@
-"""Each worker keeps recent read answers in memory and drops them all when any data changes.
+"""Each worker keeps recent read answers in memory and drops those a write touches.
 
 A region's scorecard, or one target with its history, is the same bytes until a write
 lands. Served from memory it costs about what ``/healthz`` costs; without the cache it
-costs a query and the building of a page.
+costs a query and the building of a page. Under a steady trickle of posts (analysts in
+3,000 counties) a cache emptied by every write would almost never answer: so each answer
+carries the tags it depends on (app/changes.py: its series, its region, its indicator, or
+everything), declared by its route through ``depends_on``, and a write drops only the
+answers whose tags it touched.
 
 What keeps it correct: after any committed write, no worker serves an answer from before
-that write.
+that write that the write touched.
 
 - **A write in this process** runs the sessions' ``after_commit`` hook (registered by
-  ``create_app`` through ``invalidate_on_commit``), which empties every cache of the
-  process. This happens before the writer's own response is sent, so
+  ``create_app`` through ``invalidate_on_commit``), which drops what the transaction
+  declared it touched (``changes.taken``; a commit that declared nothing drops
+  everything). This happens before the writer's own response is sent, so
   the writer's next read is fresh whichever of this worker's threads answers it.
-- **A write anywhere else** (another worker or replica, the CLI, psql, a COPY) fires the
-  statement triggers of migration 0005, which ``NOTIFY policy_tracker_changed`` when the
-  transaction commits. A listener thread in each worker empties its cache on each notice.
-  Between the commit and the notice (well under a millisecond on one host) another
-  worker can still serve the old answer.
-- **An answer computed while a write commits is not kept.** The cache has a generation
-  that every invalidation raises. An answer is stored only if the generation is still the
-  one read before the request ran.
+- **A write anywhere else** reaches the listener thread of each worker as a
+  ``NOTIFY policy_tracker_changed``, sent when the transaction commits: the app's own
+  unit of work sends one naming its series (``changes.announce``; the statement
+  triggers stay quiet for it, migration 0011); a write behind the service's back
+  (psql, the CLI's COPY) fires the statement triggers of migration 0005, whose notice
+  names a table, and drops everything. Between the commit and the notice (well under a
+  millisecond on one host) another worker can still serve the old answer.
+- **An answer computed while a write commits is not kept** if that write touched one of
+  its tags. Every invalidation is logged with a number; an answer is stored only if no
+  invalidation since the number read before the request ran touched its tags (or the
+  log no longer reaches back that far).
 - While the listener is not connected (start-up, a database restart, no Postgres), the
   cache does not answer and does not store. Entries also expire after ``ttl_seconds``, a
   backstop for a notice lost with a connection that died silently.
 
 Only ``GET`` answers with status 200 are kept, keyed by path and raw query string. A
-request with credentials or conditional headers skips the cache.
+request with credentials or conditional headers skips the cache. An answer whose route
+declared no tags depends on everything.
 """
 
 from __future__ import annotations
@@ -34,7 +43,8 @@ import re
 import threading
 import time
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from sqlalchemy import event
@@ -42,21 +52,37 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import changes
 from app.background import BackgroundThread
+from app.changes import ANY, CHANNEL, Tag
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "policy_tracker_changed"
 LISTENER_NAME = "policy_tracker cache listener"
 
-# The reads worth keeping: goal lists and details, and observation lists. The summary is
-# not kept, because its answer states the moment it was computed.
-CACHEABLE_PATHS = re.compile(r"^/api/v1/(?:targets|plans)(?:/\d+)?$|^/api/v1/observations$")
+# The reads worth keeping: goal lists and details, observation lists, and the region
+# pages (the dashboard is the top region's). The summary is not kept, because its answer
+# states the moment it was computed.
+CACHEABLE_PATHS = re.compile(
+    r"^/api/v1/(?:targets|plans)(?:/\d+)?$|^/api/v1/observations$|^/$|^/regions/[^/]+$"
+)
 
 # A request carrying one of these asks for something the stored bytes may not be.
 _BYPASS_HEADERS = frozenset(
     {b"authorization", b"cookie", b"if-none-match", b"if-modified-since", b"if-match", b"range"}
 )
+
+# Where a route puts the tags its answer depends on (``depends_on``).
+_SCOPE_KEY = "policy_tracker.depends_on"
+# How many invalidations the cache remembers for ``put``'s check; an answer whose request
+# began before the oldest of them is not kept.
+_LOG_LENGTH = 4096
+
+
+def depends_on(scope: Scope, tags: Iterable[Tag]) -> None:
+    """Declare, from a route, the tags its answer depends on (app/changes.py)."""
+    declared = scope.setdefault(_SCOPE_KEY, set())
+    declared.update(tags)
 
 
 class _Entry(NamedTuple):
@@ -69,18 +95,24 @@ _CACHES: weakref.WeakSet[ResponseCache] = weakref.WeakSet()
 
 
 class ResponseCache:
-    """Answers by (path, query string), bounded in bytes, least recently used out first."""
+    """Answers by (path, query string), bounded in bytes, least recently used out first,
+    each with the tags it depends on."""
 
     def __init__(self, max_bytes: int, ttl_seconds: float) -> None:
         self.max_bytes = max_bytes
         self.ttl_seconds = ttl_seconds
         self._entries: OrderedDict[tuple[str, bytes], _Entry] = OrderedDict()
+        self._tags: dict[tuple[str, bytes], frozenset[Tag]] = {}
+        self._keys_by_tag: dict[Tag, set[tuple[str, bytes]]] = {}
         self._lock = threading.Lock()
+        # Invalidations so far, and the latest of them with what each touched (None: all).
         self._generation = 0
+        self._log: deque[tuple[int, frozenset[Tag] | None]] = deque(maxlen=_LOG_LENGTH)
         self._open = False
         self.size = 0
         self.hits = 0
         self.stores = 0
+        self.dropped = 0
 
     @property
     def is_open(self) -> bool:
@@ -94,13 +126,31 @@ class ResponseCache:
         """Stop answering: a change could now go unnoticed."""
         self._reset(is_open=False)
 
-    def invalidate(self) -> None:
-        self._reset(is_open=self._open)
+    def invalidate(self, tags: frozenset[Tag] | None = None) -> None:
+        """Drop the answers that depend on any of ``tags``; None drops every answer."""
+        if tags is None:
+            self._reset(is_open=self._open)
+            return
+        if not tags:
+            return
+        with self._lock:
+            self._generation += 1
+            self._log.append((self._generation, tags))
+            doomed: set[tuple[str, bytes]] = set()
+            for tag in tags:
+                doomed |= self._keys_by_tag.get(tag, set())
+            for key in doomed:
+                self._drop(key)
+            self.dropped += len(doomed)
 
     def _reset(self, *, is_open: bool) -> None:
         with self._lock:
             self._generation += 1
+            self._log.append((self._generation, None))
+            self.dropped += len(self._entries)
             self._entries.clear()
+            self._tags.clear()
+            self._keys_by_tag.clear()
             self.size = 0
             self._open = is_open
 
@@ -128,38 +178,60 @@ class ResponseCache:
         generation: int,
         headers: list[tuple[bytes, bytes]],
         body: bytes,
+        tags: frozenset[Tag] = frozenset({ANY}),
     ) -> None:
-        """Keep the answer unless the data may have changed since ``generation`` was read."""
+        """Keep the answer unless a change since ``generation`` was read touched its tags."""
         if len(body) > self.max_bytes // 8:
             return
         with self._lock:
-            if not self._open or generation != self._generation:
+            if not self._open or not self._unchanged_since(generation, tags):
                 return
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = _Entry(headers, body, time.monotonic() + self.ttl_seconds)
+            self._tags[key] = tags
+            for tag in tags:
+                self._keys_by_tag.setdefault(tag, set()).add(key)
             self.size += len(body)
             self.stores += 1
             while self.size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
 
+    def _unchanged_since(self, generation: int, tags: frozenset[Tag]) -> bool:
+        if generation == self._generation:
+            return True
+        if not self._log or self._log[0][0] > generation + 1:
+            return False  # the log no longer reaches back to the request's start
+        return not any(
+            touched is None or not touched.isdisjoint(tags)
+            for number, touched in self._log
+            if number > generation
+        )
+
     def _drop(self, key: tuple[str, bytes]) -> None:
         self.size -= len(self._entries.pop(key).body)
+        for tag in self._tags.pop(key, ()):
+            keys = self._keys_by_tag.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys_by_tag[tag]
 
 
-def invalidate_all() -> None:
-    """Empty every cache of this process (a write committed here)."""
+def invalidate_all(tags: frozenset[Tag] | None = None) -> None:
+    """Drop what ``tags`` touch (None: everything) from every cache of this process."""
     for cache in list(_CACHES):
-        cache.invalidate()
+        cache.invalidate(tags)
 
 
-def _after_commit(_session: Session) -> None:
-    invalidate_all()
+def _after_commit(session: Session) -> None:
+    invalidate_all(changes.taken(session))
 
 
 def invalidate_on_commit(cache: ResponseCache) -> None:
-    """Empty ``cache`` whenever any session of this process commits: before the writer's
-    own response is sent, so its next read is fresh on whichever thread answers it."""
+    """Drop from ``cache`` what each commit of any session of this process touched: before
+    the writer's own response is sent, so its next read is fresh on whichever thread
+    answers it."""
     _CACHES.add(cache)
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
@@ -216,7 +288,8 @@ class ResponseCacheMiddleware:
             and recorded <= room
             and not any(k == b"set-cookie" for k, _ in headers)
         ):
-            self.cache.put(key, generation, headers, b"".join(chunks))
+            tags = frozenset(scope.get(_SCOPE_KEY) or (ANY,))
+            self.cache.put(key, generation, headers, b"".join(chunks), tags)
 
 
 def _cacheable(scope: Scope) -> bool:
@@ -228,8 +301,8 @@ def _cacheable(scope: Scope) -> bool:
 
 
 class ChangeListener(BackgroundThread):
-    """A thread that keeps ``LISTEN policy_tracker_changed`` open and empties the cache on
-    every notice. The cache is open only while the thread is connected."""
+    """A thread that keeps ``LISTEN policy_tracker_changed`` open and drops from the cache
+    what each notice names. The cache is open only while the thread is connected."""
 
     thread_name = "cache-listener"
 
@@ -273,9 +346,11 @@ class ChangeListener(BackgroundThread):
         idle_polls = 0
         while not self._stop.is_set():
             noticed = False
-            for _notice in conn.notifies(timeout=self.poll_seconds, stop_after=1):
+            for notify in conn.notifies(timeout=self.poll_seconds, stop_after=1):
                 noticed = True
-                self.cache.invalidate()
+                notice = changes.parse(notify.payload)
+                if notice.sender != changes.PROCESS_TOKEN:  # ours: dropped at the commit
+                    self.cache.invalidate(notice.tags)
             idle_polls = 0 if noticed else idle_polls + 1
             if idle_polls >= 10:
                 # A round trip now and then: a connection that died silently must close

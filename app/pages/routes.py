@@ -23,6 +23,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.api.deps import SessionDep
+from app.api.response_cache import depends_on
+from app.changes import region_tag
 from app.labels import Lang, status_word
 from app.pages import data, i18n, view
 from app.pages.data import GoalKind, GoalRead
@@ -228,6 +230,8 @@ def _scorecard(request: Request, session: SessionDep, code: str) -> HTMLResponse
     card = data.region_scorecard(session, code, params.as_of)
     if card is None:
         return _not_found(request, params, code)
+    # The page lists the region's own goals: a write elsewhere leaves it cached.
+    depends_on(request.scope, [region_tag(code)])
     target_counts = Counter(r.progress.status for r in card.targets)
     plan_counts = Counter(r.progress.status for r in card.plans)
     counts = target_counts + plan_counts

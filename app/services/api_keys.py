@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
 from app.models.types import utc_now
@@ -34,6 +35,7 @@ def hash_key(key: str) -> str:
 
 def create_key(session: Session, name: str, role: str, regions: Sequence[str] = ()) -> str:
     """A new key; with ``regions`` it may write only for them and their descendants."""
+    changes.touch_nothing(session)  # no cached answer holds a key
     if q.by_name(session, name) is not None:
         raise KeyNameTaken(f"a key named '{name}' exists already")
     unknown = sorted(set(regions) - set(parents(session, set(regions))))
@@ -49,6 +51,8 @@ def create_key(session: Session, name: str, role: str, regions: Sequence[str] = 
 
 
 def list_keys(session: Session) -> list[str]:
+    changes.touch_nothing(session)
+
     def when(moment: datetime | None) -> str:
         return "-" if moment is None else moment.isoformat(timespec="seconds")
 
@@ -63,6 +67,7 @@ def list_keys(session: Session) -> list[str]:
 
 
 def revoke_key(session: Session, name: str) -> bool:
+    changes.touch_nothing(session)
     key = q.by_name(session, name, active_only=True)
     if key is None:
         return False

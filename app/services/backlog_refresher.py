@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import changes
 from app.background import BackgroundThread
 from app.db import UnitOfWork
 from app.queries import backlog
@@ -62,6 +63,7 @@ def refresh_round(uow: UnitOfWork) -> int:
 
 
 def _round(session: Session) -> int:
+    changes.touch_nothing(session)  # only the series it recomputes (``refresh_stale``)
     pairs = backlog.oldest(session, PAIRS_PER_ROUND)
     if not pairs or not try_lock_refresher(session):
         return 0

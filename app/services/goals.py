@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.errors import AppError, FieldError, NotFound, ValidationFailed
 from app.models import ApiKey, AuditEntry, Indicator, Plan, Region, Target
@@ -64,6 +65,7 @@ def create(uow: UnitOfWork, payload: TargetCreate | PlanCreate, key: ApiKey) -> 
 
 def _create(session: Session, payload: TargetCreate | PlanCreate, key: ApiKey) -> Written:
     touch(key)
+    changes.touch_everything(session)  # a goal appears in lists of every kind
     scopes.require(session, key, {payload.region: None})
     return _written(session, create_goal(session, payload, key.name))
 
@@ -85,6 +87,7 @@ def update(uow: UnitOfWork, edit: Edit, key: ApiKey) -> Written:
 
 def _update(session: Session, edit: Edit, key: ApiKey) -> Written:
     touch(key)
+    changes.touch_everything(session)  # it may leave a region or an indicator
     goal = q.get(session, edit.model, edit.goal_id)
     if goal is None:
         raise NotFound(edit.model.__tablename__, edit.goal_id)

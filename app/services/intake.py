@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.domain.extraction import DocumentContext, describe
 from app.errors import AppError, FieldError, ValidationFailed
@@ -199,6 +200,7 @@ class _Work:
 def _register(session: Session, intake: Intake, parsed: Parsed) -> Registered:
     key = intake.key
     touch(key)
+    changes.touch_everything(session)  # a document, its goals and figures
     if not intake.dry_run and intake.idempotency_key is not None:
         record = idempotency.replay(session, key, intake.idempotency_key, intake.fingerprint)
         if record is not None:

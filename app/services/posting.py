@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.domain.periods import Period, parse_period
 from app.domain.plausibility import (
@@ -204,7 +205,7 @@ def _dry_summary(session: Session, request: Post) -> bytes:
 
 
 def _record(session: Session, request: Post, *, mark_stale: bool) -> PostOutcome:
-    return record_observations(
+    outcome = record_observations(
         session,
         request.rows,
         request.key.name,
@@ -213,6 +214,9 @@ def _record(session: Session, request: Post, *, mark_stale: bool) -> PostOutcome
         pending=request.pending,
         known_errors=request.errors,
     )
+    # The response caches drop the answers of these series only (app/changes.py).
+    changes.touch_series(session, {(i, r) for i, r, _ in outcome.series_years()})
+    return outcome
 
 
 def _field(loc: Sequence[int | str]) -> str:

@@ -17,6 +17,7 @@ from functools import partial
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.errors import AppError, FieldError, ValidationFailed
 from app.models import ApiKey, AuditEntry, Observation
@@ -67,6 +68,7 @@ def _decide(session: Session, decision: ReviewDecision, key: ApiKey) -> ReviewRe
             "own_figures",
         )
     lock_series(session, {(row.indicator_code, row.region_code) for row in rows})
+    changes.touch_series(session, {(row.indicator_code, row.region_code) for row in rows})
     _require_pending(rows)
     now = utc_now()
     values: dict[str, object] = {"reviewed_at": now, "reviewed_by": key.name}

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Row, Select
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
@@ -54,6 +55,7 @@ def store(
     stored a newer block, which a fill computed from an older snapshot must not overwrite.
     """
     fragments = {r.id: (r.progress.status, read_fragment(r)) for r in reads}
+    changes.touch_series(session, {(r.indicator.code, r.region.code) for r in reads})
     q.store_reads(
         session,
         model,
@@ -161,6 +163,7 @@ def _fill_batch(
     session: Session, model: type[GoalModel], missing: Select[GoalModel, Indicator, Region]
 ) -> bool:
     """Store the next batch of goals without a status; False when none is left."""
+    changes.touch_nothing(session)  # only what it stores (``store``)
     rows = q.fetch(session, missing.order_by(None).order_by(model.id).limit(BATCH))
     if not rows:
         return False
@@ -181,11 +184,17 @@ def current_status_counts(
     target_counts, target_rows = q.status_counts(uow.session, Target, region)
     plan_counts, plan_rows = q.status_counts(uow.session, Plan, region)
     if target_rows + plan_rows > q.COMPACT_TALLIES_AT:
-        uow.run(q.compact_tallies)
+        uow.run(_compact_tallies)
     return target_counts, plan_counts
 
 
+def _compact_tallies(session: Session) -> None:
+    changes.touch_nothing(session)  # the same counts in fewer rows; the summary is not cached
+    q.compact_tallies(session)
+
+
 def refresh_all(session: Session) -> int:
+    changes.touch_everything(session)  # every goal
     lock_every_series(session)  # posts wait, rather than race the recomputation
     done = refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
         session, Plan, q.goals_query(Plan, include_retired=True)
@@ -268,9 +277,11 @@ def refresh_stale(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
     """Recompute the goals of these backlog series, under their locks, and take them out
     of the backlog; returns how many series were in it. The caller commits."""
     pairs = set(pairs)
+    changes.touch_nothing(session)  # only the series it recomputes
     lock_series(session, pairs)
     waiting = backlog.years(session, pairs)  # read under the locks: no post adds to it now
     if waiting:
+        changes.touch_series(session, waiting)
         refresh_stale_now(session, waiting)
         backlog.clear(session, waiting)
     return len(waiting)

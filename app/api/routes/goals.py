@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from app.api.auth import AdminKey
 from app.api.deps import (
@@ -21,6 +21,8 @@ from app.api.deps import (
 )
 from app.api.exact_json import ExactJSONRoute
 from app.api.files import FormatQuery, LangQuery, file_content, file_response
+from app.api.response_cache import depends_on
+from app.changes import list_tags, series_tag
 from app.domain.progress import PlanStatus, TargetStatus
 from app.labels import Lang
 from app.models import Plan, Target
@@ -59,6 +61,7 @@ class GoalList:
 
     def __init__(
         self,
+        request: Request,
         paging: PagingDep,
         as_of: AsOfDep,
         as_of_given: AsOfGiven,
@@ -67,6 +70,8 @@ class GoalList:
         q_: NameQuery = None,
         include_retired: IncludeRetired = False,
     ) -> None:
+        # A cached answer is dropped by a write to the region or indicator it lists.
+        depends_on(request.scope, list_tags(region, indicator))
         self.paging = paging
         self.as_of: datetime = as_of
         self.as_of_given = as_of_given
@@ -165,9 +170,13 @@ def list_targets(
     responses={200: _row_response("target")},
 )
 def get_target(
-    target: LoadedTarget, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+    request: Request,
+    target: LoadedTarget,
+    session: SessionDep,
+    as_of: AsOfDep,
+    as_of_given: AsOfGiven,
 ) -> Response:
-    return _detail(goal_reads.detail(session, target, as_of, as_of_given), target.goal)
+    return _detail(request, goal_reads.detail(session, target, as_of, as_of_given), target.goal)
 
 
 @router.get(
@@ -196,12 +205,14 @@ def list_plans(
     responses={200: _row_response("plan")},
 )
 def get_plan(
-    plan: LoadedPlan, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+    request: Request, plan: LoadedPlan, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    return _detail(goal_reads.detail(session, plan, as_of, as_of_given), plan.goal)
+    return _detail(request, goal_reads.detail(session, plan, as_of, as_of_given), plan.goal)
 
 
-def _detail(body: bytes, goal: Target | Plan) -> Response:
+def _detail(request: Request, body: bytes, goal: Target | Plan) -> Response:
+    # A goal's detail is its series: a write to another series leaves it cached.
+    depends_on(request.scope, [series_tag(goal.indicator_code, goal.region_code)])
     return Response(body, media_type="application/json", headers={"ETag": goals.etag(goal)})
 
 

@@ -11,6 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from app.api.auth import bearer, current_key
 from app.api.deps import AsOfDep, PagingDep, SessionDep
 from app.api.files import FILE_CONTENT, FormatQuery, LangQuery, file_content, file_response
+from app.api.response_cache import depends_on
+from app.changes import list_tags
 from app.errors import invalid
 from app.schemas.common import ERROR_RESPONSES, Page
 from app.schemas.observation import ObservationRead
@@ -48,6 +50,7 @@ def list_observations(
     format: FormatQuery = "json",
     lang: LangQuery = "en",
 ) -> Page[ObservationRead] | Response:
+    depends_on(request.scope, list_tags(region, indicator))
     if format != "json":
         if state != "published":
             raise invalid("format", "files hold published figures only; read the others as JSON")
