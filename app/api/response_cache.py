@@ -251,7 +251,10 @@ class ResponseCacheMiddleware:
         key = (scope["path"], scope["query_string"])
         entry = self.cache.get(key)
         if entry is not None:
-            await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+            # ``Age`` (RFC 9111): the answer came from a cache, stored this many seconds ago.
+            age = max(0, int(time.monotonic() - entry.expires + self.cache.ttl_seconds))
+            aged = [*entry.headers, (b"age", str(age).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": aged})
             await send({"type": "http.response.body", "body": entry.body})
             return
         generation = self.cache.generation()
