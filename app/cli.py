@@ -172,10 +172,25 @@ def _indicator_names() -> list[IndicatorName]:
         engine.dispose()
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, **proxy_options(get_settings()))
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        **proxy_options(settings),
+        **worker_options(settings, workers),
+    )
+
+
+def worker_options(settings: Settings, workers: int) -> dict[str, Any]:
+    """One process (the default), or ``workers`` under uvicorn's supervisor, which waits
+    ``WORKER_HEALTHCHECK_SECONDS`` for a worker's answer to its ping before killing it."""
+    if workers <= 1:
+        return {}
+    return {"workers": workers, "timeout_worker_healthcheck": settings.worker_healthcheck_seconds}
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -267,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve the API")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default: the WORKERS setting, 1); each has its own cache",
+    )
     return parser
 
 
@@ -317,5 +337,9 @@ def _run(argv: Sequence[str] | None) -> int:
             return 2
         sender = http_sender(args.url, key) if args.url else local_sender(key)
         return run_import(args.file, sender, sheet=args.sheet)
-    serve(args.host, args.port)
+    workers = get_settings().workers if args.workers is None else args.workers
+    if workers < 1:
+        print("error: --workers: give 1 or more", file=sys.stderr)
+        return 2
+    serve(args.host, args.port, workers)
     return 0

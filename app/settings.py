@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     # region approves them (POST /api/v1/observations/review); an admin's are published
     # at once. ``immediate``: every figure is published when it is recorded.
     publish_mode: Literal["immediate", "review"] = "immediate"
+    # Worker processes of ``python -m app serve`` (its --workers overrides it).
+    workers: int = 1
+    # ``serve --workers N`` (N > 1): uvicorn's supervisor pings each worker and kills one
+    # that does not answer within this many seconds. Its default, 5, kills a worker busy
+    # with a long request (a national summary as of a past moment, an export); the ping
+    # is answered by the worker's main thread, which such a request can hold.
+    worker_healthcheck_seconds: int = 300
 
 
 @lru_cache

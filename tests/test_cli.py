@@ -227,3 +227,36 @@ def test_an_xlsx_import_with_the_key_in_the_environment_and_an_export(
     exported = load_workbook(xlsx).worksheets[0]
     assert exported.cell(row=1, column=2).value == "指标代码"
     assert exported.max_row - 1 >= 2  # the seeded 2023 figures and this one
+
+
+def test_serve_workers_wait_for_a_busy_worker_past_uvicorns_5_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With --workers 2 the supervisor waits WORKER_HEALTHCHECK_SECONDS (300) for a
+    worker's answer to its ping; one worker is uvicorn's own process, no supervisor."""
+    import uvicorn
+
+    from app import cli
+    from app.settings import get_settings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["serve", "--workers", "2"]) == 0
+        monkeypatch.setenv("WORKERS", "3")
+        monkeypatch.setenv("WORKER_HEALTHCHECK_SECONDS", "30")
+        get_settings.cache_clear()
+        assert cli.main(["serve"]) == 0
+        assert cli.main(["serve", "--workers", "1"]) == 0
+        assert cli.main(["serve", "--workers", "0"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert [(c.get("workers"), c.get("timeout_worker_healthcheck")) for c in calls] == [
+        (2, 300),
+        (3, 30),
+        (None, None),
+    ]
+    # the installed uvicorn knows the option (0.37 and later)
+    config = uvicorn.Config("app.main:app", workers=2, timeout_worker_healthcheck=300)
+    assert config.timeout_worker_healthcheck == 300
