@@ -297,10 +297,10 @@ def reuse(db: Database, spec: datagen.Spec, *, refresh: bool, log: bool = True) 
     return timings
 
 
-def reset_ingest(db: Database) -> None:
+def reset_ingest(db: Database, extra_periods: tuple[str, ...] = ()) -> None:
     """Remove what an ingest run added, so each repetition starts from the same table."""
     with db.connect() as conn:
-        periods = list(datagen.INGEST_PERIODS)
+        periods = [*datagen.INGEST_PERIODS, *extra_periods]
         conn.execute("DELETE FROM observation WHERE period = ANY(%s)", (periods,))
         conn.execute("DELETE FROM audit_entry WHERE entity = 'observation'")
         conn.execute("DELETE FROM idempotency_record")

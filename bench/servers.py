@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from app.settings import Settings
 from bench.db import PROJECT_ROOT, Database
 
 
@@ -69,6 +70,10 @@ class Server:
             str(self.port),
             "--workers",
             str(self.workers),
+            # as ``python -m app serve --workers N``: the supervisor waits this long for a
+            # worker busy with a long request before killing it (uvicorn's default: 5 s)
+            "--timeout-worker-healthcheck",
+            str(Settings.model_fields["worker_healthcheck_seconds"].default),
             "--no-access-log",
             "--log-level",
             "info",

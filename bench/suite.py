@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from bench import datagen, load
 from bench.db import Database
 from bench.servers import Server, app_server, json_server
 
-STEPS = ("scorecard", "target", "pages", "summary", "export", "ingest", "growth")
+STEPS = ("scorecard", "target", "pages", "mixed", "summary", "export", "ingest", "growth")
 PAGE_GOAL = '<li class="goal">'  # one per goal on a region page
 SUMMARY_REQUESTS = 20  # sequential requests per repetition of the summary (without as_of)
 
@@ -684,6 +685,167 @@ class Run:
             _div(full.median("rows_per_s"), copy_rate),
         )
 
+    # ---------------------------------------------------------------- mixed load
+
+    def mixed(self) -> None:
+        """Readers on scorecards and single targets, alone and while an analyst posts a
+        1,000-row batch every ``MIXED_POST_EVERY_S`` seconds (the default answer), in
+        interleaved repetitions of ``--duration`` each.
+
+        Every read is checked for staleness. Each county read has a probe: one of its
+        targets on a level's value (its ``actual`` is the latest figure). A batch posts,
+        besides 1,000 - n rows of the ingest data, a figure of a later quarter for the
+        probes of a quarter of the counties, a number that grows with every batch. Once
+        the analyst has its 201, that number is committed; a read that began after it and
+        shows a smaller ``actual`` for that probe is a stale read.
+        """
+        self.start_servers(with_json=False)
+        assert self.app is not None
+        regions = datagen.county_codes(self.spec, self.opts.regions)
+        probes = self._probes(regions)
+        paths = [f"/api/v1/targets?region={r}&limit=1000" for r in probes]
+        paths += [f"/api/v1/targets/{probe[0]}" for probe in probes.values()]
+        key = self.db.create_key(f"bench-mixed-{int(time.time())}")
+        filler = datagen.ingest_rows(self.spec)
+        note = (
+            f"{len(probes)} counties: their scorecards and one target of each, round-robin; "
+            f"{self.opts.concurrency} reader threads (Python loop); stale: reads that began "
+            "after a post's 201 and showed an older figure of a posted probe"
+        )
+        alone = self.measurement("mixed", "readers alone", "python", note=note)
+        mixed = self.measurement(
+            "mixed",
+            f"the same readers, an analyst posting {MIXED_BATCH:,} rows every "
+            f"{MIXED_POST_EVERY_S:g} s",
+            "python",
+            note=note,
+        )
+        posts = self.measurement(
+            "mixed", f"the analyst's posts ({MIXED_BATCH:,}-row batches)", "httpx, sequential"
+        )
+        version = 0
+        for rep in range(self.opts.reps):
+            self.log(f"  mixed: repetition {rep + 1}/{self.opts.reps} (readers alone)")
+            alone.reps.append(self._readers(paths, probes, None))
+            self.log(f"  mixed: repetition {rep + 1}/{self.opts.reps} (readers and an analyst)")
+            analyst = _Analyst(self.app.base, key, probes, filler, version, self.opts.timeout)
+            mixed.reps.append(self._readers(paths, probes, analyst))
+            posts.reps.append(analyst.result())
+            version = analyst.version
+            self.log(
+                f"  mixed: {mixed.reps[-1]['rps']:.1f} reads/s against "
+                f"{alone.reps[-1]['rps']:.1f} alone, p99 {_fmt(mixed.reps[-1]['p99_ms'])} ms, "
+                f"{mixed.reps[-1]['stale']} stale, {analyst.posted} posts"
+            )
+        self.stop_servers()
+        from bench import db as dbmod
+
+        dbmod.reset_ingest(self.db, extra_periods=(MIXED_PROBE_PERIOD,))
+        if self.opts.keep:
+            self.db.refresh_progress()  # figures deleted behind the service's back
+        self.ratio(
+            "mixed",
+            "reads/s with an analyst posting ÷ reads/s alone (goal ≥ 0.5)",
+            _div(mixed.median("rps"), alone.median("rps")),
+        )
+        self.ratio("mixed", "p99 ms with an analyst posting (goal < 250)", mixed.median("p99_ms"))
+        self.ratio(
+            "mixed",
+            "stale reads, every repetition (goal 0)",
+            float(sum(int(r["stale"]) for r in mixed.reps)),
+        )
+        self.ratio(
+            "mixed",
+            "reads answered from the response cache with an analyst posting (share)",
+            mixed.median("cached_share"),
+        )
+
+    def _probes(self, regions: list[str]) -> dict[str, tuple[int, str, str]]:
+        """Per county: (target id, indicator, unit) of one target on a level's value."""
+        found: dict[str, tuple[int, str, str]] = {}
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                """
+                SELECT DISTINCT ON (t.region_code) t.region_code, t.id, i.code, i.unit
+                FROM target t JOIN indicator i ON i.code = t.indicator_code
+                WHERE t.region_code = ANY(%s) AND t.basis = 'value' AND i.measure = 'level'
+                  AND t.unit = i.unit AND t.retired_at IS NULL
+                ORDER BY t.region_code, t.id
+                """,
+                (regions,),
+            ).fetchall()
+        for region, target_id, indicator, unit in rows:
+            found[str(region)] = (int(str(target_id)), str(indicator), str(unit))
+        return {r: found[r] for r in regions if r in found}
+
+    def _readers(
+        self,
+        paths: list[str],
+        probes: dict[str, tuple[int, str, str]],
+        analyst: _Analyst | None,
+    ) -> dict[str, Any]:
+        """``--concurrency`` reader threads for ``--duration`` seconds; with ``analyst``,
+        its posts run meanwhile."""
+        assert self.app is not None
+        base = self.app.base
+        by_path = {f"/api/v1/targets/{p[0]}": r for r, p in probes.items()}
+        by_path |= {f"/api/v1/targets?region={r}&limit=1000": r for r in probes}
+        lock = threading.Lock()
+        latencies: list[float] = []
+        statuses: dict[str, int] = {}
+        counter = iter(range(10_000_000))
+        stale = cached = 0
+        load_before = os.getloadavg()[0]
+        start = time.perf_counter()
+        deadline = start + self.opts.duration
+
+        def reader() -> None:
+            nonlocal stale, cached
+            with httpx.Client(timeout=self.opts.timeout) as client:
+                while time.perf_counter() < deadline:
+                    with lock:
+                        n = next(counter)
+                    path = paths[n % len(paths)]
+                    region = by_path[path]
+                    seen = analyst.committed(region) if analyst is not None else None
+                    t = time.perf_counter()
+                    try:
+                        response = client.get(base + path)
+                        code = str(response.status_code)
+                    except httpx.HTTPError as exc:
+                        code = type(exc).__name__
+                    elapsed = (time.perf_counter() - t) * 1000
+                    old = False
+                    if code == "200" and seen is not None:
+                        old = _probe_actual(response.json(), probes[region][0]) < seen
+                    with lock:
+                        statuses[code] = statuses.get(code, 0) + 1
+                        if code == "200":
+                            latencies.append(elapsed)
+                            cached += "age" in response.headers
+                        stale += old
+
+        threads = [
+            threading.Thread(target=reader, daemon=True) for _ in range(self.opts.concurrency)
+        ]
+        if analyst is not None:
+            analyst.start(deadline)
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        if analyst is not None:
+            analyst.join()
+        seconds = time.perf_counter() - start
+        errors = sum(n for code, n in statuses.items() if code != "200")
+        result = load.summarise("python", latencies, errors, seconds, statuses=statuses).as_dict()
+        result |= {
+            "stale": stale,
+            "cached_share": cached / len(latencies) if latencies else None,
+            "loadavg_1m_before": round(load_before, 2),
+        }
+        return result
+
     def _wait_for_backlog(self) -> float | None:
         """Seconds until the backlog of stale series is empty (None: not within the budget)."""
         start = time.perf_counter()
@@ -848,6 +1010,9 @@ class Run:
             if "pages" not in skip:
                 with self.timed("pages"):
                     self.pages()
+            if "mixed" not in skip:
+                with self.timed("mixed"):
+                    self.mixed()
             if "summary" not in skip:
                 with self.timed("summary"):
                     base_summary = self.summary()
@@ -979,6 +1144,118 @@ def app_fingerprint() -> dict[str, str | None]:
     except Exception:
         pass
     return {"sha256": digest.hexdigest()[:16], "alembic_head": head}
+
+
+MIXED_BATCH = 1_000
+MIXED_POST_EVERY_S = 2.0
+# The probes' figures: a quarter after the ingest data's, so each is the latest of its series.
+MIXED_PROBE_PERIOD = "2026-Q3"
+MIXED_PROBE_BASE = 1_000_000
+
+
+def _probe_actual(body: dict[str, Any], target_id: int) -> float:
+    """The probe target's ``actual`` in a scorecard page or a target's detail."""
+    items = body.get("items")
+    read = body if items is None else next(i for i in items if i["id"] == target_id)
+    actual = read["progress"]["actual"]
+    return float("-inf") if actual is None else float(actual)
+
+
+class _Analyst:
+    """Posts a batch every ``MIXED_POST_EVERY_S`` seconds until the deadline: ingest rows,
+    and for a quarter of the probes (in turn) the figure ``MIXED_PROBE_BASE + version``.
+    ``committed(region)``: the probe figure of the region's last post answered 201."""
+
+    def __init__(
+        self,
+        base: str,
+        key: str,
+        probes: dict[str, tuple[int, str, str]],
+        filler: list[dict[str, object]],
+        version: int,
+        timeout: float,
+    ) -> None:
+        self.base = base
+        self.key = key
+        self.probes = probes
+        self.filler = filler
+        self.version = version
+        self.timeout = timeout
+        self.posted = 0
+        self.failed: dict[str, int] = {}
+        self.latencies: list[float] = []
+        self._committed: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._offset = 0
+
+    def committed(self, region: str) -> float | None:
+        with self._lock:
+            return self._committed.get(region)
+
+    def start(self, deadline: float) -> None:
+        self._thread = threading.Thread(target=self._run, args=(deadline,), daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        assert self._thread is not None
+        self._thread.join()
+
+    def _batch(self) -> tuple[list[dict[str, object]], list[str]]:
+        self.version += 1
+        regions = [r for i, r in enumerate(self.probes) if i % 4 == self.version % 4]
+        rows: list[dict[str, object]] = [
+            {
+                "indicator": self.probes[r][1],
+                "region": r,
+                "period": MIXED_PROBE_PERIOD,
+                "value": MIXED_PROBE_BASE + self.version,
+                "unit": self.probes[r][2],
+            }
+            for r in regions
+        ]
+        want = MIXED_BATCH - len(rows)
+        while want > 0:  # the ingest rows in turn, again from the start once all are posted
+            part = self.filler[self._offset : self._offset + want]
+            rows += part
+            want -= len(part)
+            self._offset = (self._offset + len(part)) % len(self.filler)
+        return rows, regions
+
+    def _run(self, deadline: float) -> None:
+        headers = {"Authorization": f"Bearer {self.key}"}
+        with httpx.Client(timeout=self.timeout) as client:
+            next_post = time.perf_counter()
+            while next_post < deadline:
+                time.sleep(max(0.0, next_post - time.perf_counter()))
+                next_post += MIXED_POST_EVERY_S
+                rows, regions = self._batch()
+                t = time.perf_counter()
+                try:
+                    r = client.post(self.base + "/api/v1/observations", json=rows, headers=headers)
+                    code = str(r.status_code)
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                if code != "201":
+                    self.failed[code] = self.failed.get(code, 0) + 1
+                    continue
+                self.latencies.append((time.perf_counter() - t) * 1000)
+                self.posted += 1
+                with self._lock:
+                    for region in regions:
+                        self._committed[region] = float(MIXED_PROBE_BASE + self.version)
+
+    def result(self) -> dict[str, Any]:
+        ok = sorted(self.latencies)
+        return {
+            "outcome": "201" if not self.failed else f"failed: {self.failed}",
+            "batches": self.posted,
+            "rows": self.posted * MIXED_BATCH,
+            "p50_ms": load.percentile(ok, 0.5),
+            "p99_ms": load.percentile(ok, 0.99),
+            "batch_ms_max": ok[-1] if ok else None,
+            "rps": None,
+        }
 
 
 def _div(a: float | None, b: float | None) -> float | None:
