@@ -1281,7 +1281,10 @@ def _rep_text(rep: dict[str, Any]) -> str:
         return text if outcome in ("200", "201") else f"{text} {outcome[:24]}"
     if rep.get("p50_ms") is None:
         return "none completed"
-    return f"{rep['rps']:.1f}/s"
+    if rep.get("rps") is None:  # the mixed step's posts
+        return f"{rep.get('batches')} posts"
+    stale = f" ({rep['stale']} stale)" if "stale" in rep else ""
+    return f"{rep['rps']:.1f}/s{stale}"
 
 
 def table(result: dict[str, Any]) -> str:
