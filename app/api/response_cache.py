@@ -74,9 +74,11 @@ _BYPASS_HEADERS = frozenset(
 
 # Where a route puts the tags its answer depends on (``depends_on``).
 _SCOPE_KEY = "policy_tracker.depends_on"
-# How many invalidations the cache remembers for ``put``'s check; an answer whose request
+# How many invalidations, and how many of their tags in all, the cache remembers for
+# ``put``'s check (a 10,000-row post touches some 30,000 tags); an answer whose request
 # began before the oldest of them is not kept.
-_LOG_LENGTH = 4096
+_LOG_LENGTH = 1024
+_LOG_TAGS = 100_000
 
 
 def depends_on(scope: Scope, tags: Iterable[Tag]) -> None:
@@ -107,7 +109,8 @@ class ResponseCache:
         self._lock = threading.Lock()
         # Invalidations so far, and the latest of them with what each touched (None: all).
         self._generation = 0
-        self._log: deque[tuple[int, frozenset[Tag] | None]] = deque(maxlen=_LOG_LENGTH)
+        self._log: deque[tuple[int, frozenset[Tag] | None]] = deque()
+        self._log_tags = 0
         self._open = False
         self.size = 0
         self.hits = 0
@@ -135,7 +138,7 @@ class ResponseCache:
             return
         with self._lock:
             self._generation += 1
-            self._log.append((self._generation, tags))
+            self._remember(tags)
             doomed: set[tuple[str, bytes]] = set()
             for tag in tags:
                 doomed |= self._keys_by_tag.get(tag, set())
@@ -146,13 +149,21 @@ class ResponseCache:
     def _reset(self, *, is_open: bool) -> None:
         with self._lock:
             self._generation += 1
-            self._log.append((self._generation, None))
+            self._remember(None)
             self.dropped += len(self._entries)
             self._entries.clear()
             self._tags.clear()
             self._keys_by_tag.clear()
             self.size = 0
             self._open = is_open
+
+    def _remember(self, tags: frozenset[Tag] | None) -> None:
+        """Log the invalidation just numbered; forget the oldest past the log's bounds."""
+        self._log.append((self._generation, tags))
+        self._log_tags += len(tags or ())
+        while len(self._log) > 1 and (len(self._log) > _LOG_LENGTH or self._log_tags > _LOG_TAGS):
+            _, old = self._log.popleft()
+            self._log_tags -= len(old or ())
 
     def generation(self) -> int | None:
         """The generation to pass to ``put``, or None while the cache is closed."""

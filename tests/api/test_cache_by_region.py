@@ -148,6 +148,29 @@ def test_an_answer_is_kept_unless_a_change_since_its_start_touched_its_tags() ->
     assert cache.get(b_key) is None
 
 
+def test_an_answer_older_than_the_remembered_changes_is_not_kept() -> None:
+    """The log of changes is bounded (1,024 changes, 100,000 tags): an answer whose request
+    began before the oldest change remembered cannot be checked, and is not kept."""
+    cache = ResponseCache(max_bytes=10_000, ttl_seconds=60)
+    cache.open()
+    start = cache.generation()
+    assert start is not None
+    for n in range(1024):
+        cache.invalidate(frozenset({region_tag(f"elsewhere-{n}")}))
+    cache.put(("kept", b""), start, [], b"B", frozenset({region_tag(B)}))
+    assert cache.get(("kept", b"")) is not None  # 1,024 changes back: still checked
+    cache.invalidate(frozenset({region_tag("elsewhere-1024")}))
+    cache.put(("lost", b""), start, [], b"B", frozenset({region_tag(B)}))
+    assert cache.get(("lost", b"")) is None
+    recent = cache.generation()
+    assert recent is not None
+    cache.invalidate(changes.series_tags((f"i{n}", f"r{n}") for n in range(40_000)))
+    cache.put(("recent", b""), recent, [], b"B", frozenset({region_tag(B)}))
+    assert cache.get(("recent", b"")) is not None  # 120,001 tags: only this change is left
+    cache.put(("lost again", b""), start, [], b"B", frozenset({region_tag(B)}))
+    assert cache.get(("lost again", b"")) is None
+
+
 def test_a_write_drops_its_series_region_indicator_and_the_unfiltered_lists() -> None:
     cache = ResponseCache(max_bytes=10_000, ttl_seconds=60)
     cache.open()

@@ -60,6 +60,7 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
         "scorecard",
         "target",
         "pages",
+        "mixed",
         "summary",
         "export",
         "ingest",
@@ -80,6 +81,14 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert any(s.startswith("app GET /api/v1/targets") for s in scorecard_subjects)
     assert any(s.startswith("Postgres json_agg") for s in scorecard_subjects)
     assert any(s.startswith("the app's own SQL") for s in scorecard_subjects)
+
+    # readers alone and with an analyst posting: every read checked, none stale
+    mixed = {m["subject"].split(",")[0]: m for m in result["measurements"] if m["bench"] == "mixed"}
+    readers = [mixed["readers alone"], mixed["the same readers"]]
+    assert all(r["stale"] == 0 and r["p50_ms"] is not None for m in readers for r in m["reps"])
+    assert {c for m in readers for r in m["reps"] for c in r["statuses"]} <= {"200", "timeout"}
+    posts = next(m for s, m in mixed.items() if s.startswith("the analyst"))
+    assert all(r["batches"] >= 1 and r["outcome"] == "201" for r in posts["reps"]), posts
 
     ingest = [m for m in result["measurements"] if m["bench"] == "ingest"]
     assert all(m["median"]["rows_per_s"] for m in ingest), ingest
