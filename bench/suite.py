@@ -701,8 +701,11 @@ class Run:
         """
         self.start_servers(with_json=False)
         assert self.app is not None
-        regions = datagen.county_codes(self.spec, self.opts.regions)
-        probes = self._probes(regions)
+        # ``--regions`` counties spread over the table, among those that have a probe
+        # (half of them: the bases of a level's targets alternate with the region)
+        every = self._probes(datagen.county_codes(self.spec, 10**9))
+        step = max(1, len(every) // max(1, self.opts.regions))
+        probes = {r: every[r] for r in list(every)[::step][: self.opts.regions]}
         paths = [f"/api/v1/targets?region={r}&limit=1000" for r in probes]
         paths += [f"/api/v1/targets/{probe[0]}" for probe in probes.values()]
         key = self.db.create_key(f"bench-mixed-{int(time.time())}")
