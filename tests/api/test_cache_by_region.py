@@ -128,6 +128,24 @@ def test_an_admin_edit_drops_every_answer(client: TestClient, api_keys: dict[str
     assert not any(_hit(client, url)[0] for url in reads.values())
 
 
+def test_an_idle_round_of_the_backlog_refresher_drops_nothing(
+    client: TestClient, backend: str
+) -> None:
+    """Each worker's refresher commits a round every second while no post comes; an empty
+    round once emptied the whole cache, so a page read less than once a second was never
+    answered from memory."""
+    if backend != "postgresql":
+        pytest.skip("the backlog refresher runs on Postgres only")
+    from app.services.backlog_refresher import refresh_round
+
+    reads = _reads(client)
+    for url in reads.values():
+        client.get(url)
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        assert refresh_round(UnitOfWork(session)) == 0
+    assert all(_hit(client, url)[0] for url in reads.values())
+
+
 # --- the store: what a change drops, and what an answer computed across one keeps ---
 
 
