@@ -439,7 +439,7 @@ class Run:
     def pages(self) -> None:
         """The region page (HTML, 100 targets and 100 plans per region): server-side in
         this process, and over HTTP to the app with and without its response cache (which
-        serves only /api/v1: the page is computed every time either way). It must read the
+        keeps the region pages too, until a write touches the region). It must read the
         stored progress and never the observation table: its statements are captured and
         checked, and their plans kept."""
         self.start_servers(with_json=False, uncached=True)
