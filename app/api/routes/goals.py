@@ -18,6 +18,8 @@ from app.api.deps import (
     PagingDep,
     SessionDep,
     UnitOfWorkDep,
+    load_plan,
+    load_target,
 )
 from app.api.exact_json import ExactJSONRoute
 from app.api.files import FormatQuery, LangQuery, file_content, file_response
@@ -165,9 +167,13 @@ def list_targets(
     responses={200: _row_response("target")},
 )
 def get_target(
-    target: LoadedTarget, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+    target_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    return _detail(goal_reads.detail(session, target, as_of, as_of_given), target.goal)
+    current = goal_reads.current_detail(session, Target, target_id, as_of, as_of_given)
+    if current is not None:
+        return _detail(*current)
+    target: LoadedTarget = load_target(target_id, session)
+    return _detail(goal_reads.detail(session, target, as_of, as_of_given), goals.etag(target.goal))
 
 
 @router.get(
@@ -196,13 +202,17 @@ def list_plans(
     responses={200: _row_response("plan")},
 )
 def get_plan(
-    plan: LoadedPlan, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+    plan_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    return _detail(goal_reads.detail(session, plan, as_of, as_of_given), plan.goal)
+    current = goal_reads.current_detail(session, Plan, plan_id, as_of, as_of_given)
+    if current is not None:
+        return _detail(*current)
+    plan: LoadedPlan = load_plan(plan_id, session)
+    return _detail(goal_reads.detail(session, plan, as_of, as_of_given), goals.etag(plan.goal))
 
 
-def _detail(body: bytes, goal: Target | Plan) -> Response:
-    return Response(body, media_type="application/json", headers={"ETag": goals.etag(goal)})
+def _detail(body: bytes, etag: str) -> Response:
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
