@@ -15,6 +15,7 @@ from app.api.deps import (
     IdPath,
     LoadedPlan,
     LoadedTarget,
+    Paging,
     PagingDep,
     SessionDep,
     UnitOfWorkDep,
@@ -61,13 +62,13 @@ class GoalList:
 
     def __init__(
         self,
-        paging: PagingDep,
-        as_of: AsOfDep,
-        as_of_given: AsOfGiven,
-        region: RegionQuery = None,
-        indicator: IndicatorQuery = None,
-        q_: NameQuery = None,
-        include_retired: IncludeRetired = False,
+        paging: Paging,
+        as_of: datetime,
+        as_of_given: bool,
+        region: str | None = None,
+        indicator: str | None = None,
+        q_: str | None = None,
+        include_retired: bool = False,
     ) -> None:
         self.paging = paging
         self.as_of: datetime = as_of
@@ -116,7 +117,20 @@ class GoalList:
         )
 
 
-GoalListDep = Annotated[GoalList, Depends()]
+async def get_goal_list(
+    paging: PagingDep,
+    as_of: AsOfDep,
+    as_of_given: AsOfGiven,
+    region: RegionQuery = None,
+    indicator: IndicatorQuery = None,
+    q_: NameQuery = None,
+    include_retired: IncludeRetired = False,
+) -> GoalList:
+    """``GoalList`` from the query; async, as the class itself would go to the threadpool."""
+    return GoalList(paging, as_of, as_of_given, region, indicator, q_, include_retired)
+
+
+GoalListDep = Annotated[GoalList, Depends(get_goal_list)]
 
 
 def _row_response(kind: str) -> dict[str, object]:
