@@ -165,7 +165,7 @@ def stored_page_of_shape(
     result = session.connection().execute(
         _page_statement(shape), {**values, "limit": limit, "offset": offset}
     )
-    return [StoredRow(*row) for row in result]
+    return [StoredRow(*row) for row in result.all()]
 
 
 def _stored_columns(model: type[Target] | type[Plan]) -> tuple[Any, ...]:
@@ -273,7 +273,7 @@ def stored_detail(
     result = session.connection().execute(
         _detail_statement(model), {"goal_id": goal_id, "as_of": as_of}
     )
-    return [StoredDetailRow(*row) for row in result]
+    return [StoredDetailRow(*row) for row in result.all()]
 
 
 def stored_batches(

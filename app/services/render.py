@@ -106,7 +106,11 @@ HISTORY = TypeAdapter(list[ObservationRead])
 
 def _text(value: str | None) -> str:
     """A JSON string as Pydantic writes it (non-ASCII as is, the same escapes), or null."""
-    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # nothing to escape: no control character, quote or backslash
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _number(value: Decimal | None) -> str:
