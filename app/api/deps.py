@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
@@ -33,12 +33,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Async: making a session does no I/O, so it needs no trip to the threadpool (FastAPI
     sends every plain ``def`` dependency there); closing it does I/O (the ROLLBACK), so
-    that one step goes to the threadpool."""
+    that one step goes to a worker thread, as FastAPI closes a plain generator: shielded
+    from cancellation, and outside the threadpool's limit, so that a close, which hands a
+    connection back to the pool, never waits behind handlers waiting for a connection."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
-        await run_in_threadpool(_close, session)
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
 
 
 def _close(session: Session) -> None:
