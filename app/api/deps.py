@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -26,14 +27,21 @@ from app.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request. Reading through it never commits; a write goes through the
-    request's unit of work (``UnitOfWorkDep``), which shares it."""
+    request's unit of work (``UnitOfWorkDep``), which shares it.
+
+    Async: making a session does no I/O, so it needs no trip to the threadpool (FastAPI
+    sends every plain ``def`` dependency there); closing it does I/O (the ROLLBACK), so
+    that one step goes to a worker thread, as FastAPI closes a plain generator: shielded
+    from cancellation, and outside the threadpool's limit, so that a close, which hands a
+    connection back to the pool, never waits behind handlers waiting for a connection."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
-        _close(session)
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
 
 
 def _close(session: Session) -> None:
@@ -55,7 +63,7 @@ def _close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_unit_of_work(session: SessionDep) -> UnitOfWork:
+async def get_unit_of_work(session: SessionDep) -> UnitOfWork:
     """The request's one unit of work (app/db.py): services that write take it and run
     their work through it; it begins, commits or rolls back, and retries a lost race."""
     return UnitOfWork(session)
@@ -69,9 +77,10 @@ def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def check_request_parameters(request: Request) -> None:
+async def check_request_parameters(request: Request) -> None:
     """422 for a misspelt filter (it must not silently return everything) and for control
-    characters such as NUL in any query or path parameter (Postgres refuses NUL in text)."""
+    characters such as NUL in any query or path parameter (Postgres refuses NUL in text).
+    (No I/O: async, so that FastAPI runs it in the event loop, not in the threadpool.)"""
     bad = [
         FieldError(name, "control characters are not allowed")
         for name, value in [*request.query_params.multi_items(), *request.path_params.items()]
@@ -82,7 +91,7 @@ def check_request_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _query_param_names(route.dependant)
+    allowed = _allowed_query_params(route)
     unknown = sorted(set(request.query_params.keys()) - allowed)
     if unknown:
         raise ValidationFailed(
@@ -93,6 +102,16 @@ def check_request_parameters(request: Request) -> None:
         )
 
 
+def _allowed_query_params(route: APIRoute) -> frozenset[str]:
+    """A route's query parameters, its dependencies' included: worked out once per route
+    and kept on it."""
+    allowed: frozenset[str] | None = getattr(route, "_allowed_query_params", None)
+    if allowed is None:
+        allowed = frozenset(_query_param_names(route.dependant))
+        setattr(route, "_allowed_query_params", allowed)  # noqa: B010
+    return allowed
+
+
 def _query_param_names(dependant: Dependant) -> set[str]:
     names = {p.alias for p in dependant.query_params}
     for sub in dependant.dependencies:
@@ -101,16 +120,20 @@ def _query_param_names(dependant: Dependant) -> set[str]:
 
 
 class Paging:
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 50,
-        offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="rows to skip")] = 0,
-    ) -> None:
+    def __init__(self, limit: int = 50, offset: int = 0) -> None:
         self.limit = limit
         self.offset = offset
 
 
-PagingDep = Annotated[Paging, Depends()]
+async def get_paging(
+    limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="rows to skip")] = 0,
+) -> Paging:
+    """``Paging`` from the query; async, as the class itself would go to the threadpool."""
+    return Paging(limit, offset)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -132,7 +155,7 @@ def _iso_8601_only(value: object) -> object:
     raise ValueError("give an ISO 8601 timestamp, such as 2023-08-01T00:00:00Z")
 
 
-def get_as_of(
+async def get_as_of(
     as_of: Annotated[
         datetime | None,
         Query(
@@ -155,7 +178,7 @@ def get_as_of(
 AsOfDep = Annotated[datetime, Depends(get_as_of)]
 
 
-def as_of_given(request: Request) -> bool:
+async def as_of_given(request: Request) -> bool:
     """Whether the client named a moment; if not, stored current statuses may be used."""
     return "as_of" in request.query_params
 

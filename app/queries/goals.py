@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
 from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
+    Integer,
     Row,
     Select,
     Table,
@@ -23,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.models import GoalStatusTally, Indicator, Plan, Region, Target
+from app.models import GoalStatusTally, Indicator, Observation, Plan, Region, Target
 from app.queries import backlog
 from app.queries.locks import lock_tally_compaction
 from app.queries.reference import indicator_name_matches
@@ -124,6 +128,152 @@ def stored_page(
         func.count().over(),
     )
     return [StoredRow(*row) for row in session.execute(columns.limit(limit).offset(offset))]
+
+
+class PageShape(NamedTuple):
+    """Which filters a plain page of goals has (each value a bound parameter): one
+    statement, built once, per shape."""
+
+    model: type[Target] | type[Plan]
+    region: bool
+    indicator: bool
+    year: bool
+    include_retired: bool
+
+
+@cache
+def _page_statement(shape: PageShape) -> Select[*tuple[Any, ...]]:
+    model: Any = shape.model
+    stmt = goals_query(model, include_retired=shape.include_retired).with_only_columns(
+        *_stored_columns(model), func.count().over()
+    )
+    if shape.region:
+        stmt = stmt.where(model.region_code == bindparam("region"))
+    if shape.indicator:
+        stmt = stmt.where(model.indicator_code == bindparam("indicator"))
+    if shape.year:
+        stmt = stmt.where(backlog.end_year(model) == bindparam("year", type_=Integer))
+    return stmt.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+
+
+def stored_page_of_shape(
+    session: Session, shape: PageShape, values: dict[str, Any], limit: int, offset: int
+) -> list[StoredRow]:
+    """``stored_page`` for a page whose filters are plain values (``values`` by name: region,
+    indicator, year): the statement is built once per shape and run on the connection,
+    without the ORM's per-statement work; still one statement, hence one snapshot."""
+    result = session.connection().execute(
+        _page_statement(shape), {**values, "limit": limit, "offset": offset}
+    )
+    return [StoredRow(*row) for row in result.all()]
+
+
+def _stored_columns(model: type[Target] | type[Plan]) -> tuple[Any, ...]:
+    return (
+        model.id,
+        model.read_json,
+        Indicator.code,
+        Indicator.name,
+        Indicator.unit,
+        Region.code,
+        Region.name,
+        backlog.is_stale(model),
+    )
+
+
+class StoredDetailRow(NamedTuple):
+    """A goal's stored read with its ETag's version, and one figure of its series (all
+    None when it has none): a row of ``stored_detail``."""
+
+    id: int
+    version: int
+    read_json: str | None
+    indicator_code: str
+    indicator_name: str
+    indicator_unit: str
+    region_code: str
+    region_name: str
+    stale: bool
+    obs_id: int | None
+    period: str | None
+    value: Decimal | None
+    unit: str | None
+    stated_value: Decimal | None
+    stated_unit: str | None
+    yoy_growth: Decimal | None
+    reported_completion_rate: Decimal | None
+    document_code: str | None
+    quote: str | None
+    note: str | None
+    revision: int | None
+    recorded_at: datetime | None
+    recorded_by: str | None
+    state: str | None
+    published_at: datetime | None
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    review_reason: str | None
+
+
+@cache
+def _detail_statement(goal_model: type[Target] | type[Plan]) -> Select[*tuple[Any, ...]]:
+    model: Any = goal_model
+    o = Observation
+    series = (
+        (o.indicator_code == model.indicator_code)
+        & (o.region_code == model.region_code)
+        & (o.published_at <= bindparam("as_of", type_=o.published_at.type))
+    )
+    return (
+        goals_query(model, include_retired=True)
+        .with_only_columns(
+            model.id,
+            model.version,
+            model.read_json,
+            Indicator.code,
+            Indicator.name,
+            Indicator.unit,
+            Region.code,
+            Region.name,
+            backlog.is_stale(model),
+            o.id,
+            o.period,
+            o.value,
+            o.unit,
+            o.stated_value,
+            o.stated_unit,
+            o.yoy_growth,
+            o.reported_completion_rate,
+            o.document_code,
+            o.quote,
+            o.note,
+            o.revision,
+            o.recorded_at,
+            o.recorded_by,
+            o.state,
+            o.published_at,
+            o.reviewed_at,
+            o.reviewed_by,
+            o.review_reason,
+        )
+        .outerjoin(o, series)
+        .where(model.id == bindparam("goal_id", type_=Integer))
+        .order_by(None)
+        .order_by(o.period, o.revision)
+    )
+
+
+def stored_detail(
+    session: Session, model: type[Target] | type[Plan], goal_id: int, as_of: datetime
+) -> list[StoredDetailRow]:
+    """A goal (retired or not) with its stored read, whether it is stale, and every
+    revision of its series published by ``as_of`` (a row each, by period and revision; one
+    row of Nones without any): one statement of plain columns, hence one snapshot. No
+    rows: no such goal."""
+    result = session.connection().execute(
+        _detail_statement(model), {"goal_id": goal_id, "as_of": as_of}
+    )
+    return [StoredDetailRow(*row) for row in result.all()]
 
 
 def stored_batches(

@@ -30,9 +30,10 @@ from app.schemas.goal import PlanRead, TargetRead
 from app.schemas.json_numbers import splice, splice_text
 from app.schemas.summary import StatusCounts, SummaryRead
 from app.services import stored_reads
+from app.services.goals import goal_etag
 from app.services.progress import evaluate, plan_read, target_read
 from app.services.reference import require_indicator, require_region
-from app.services.render import goal_detail_json, history_json, item_json
+from app.services.render import goal_detail_json, history_json, item_json, stored_detail_json
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,19 @@ class GoalFilter:
             stmt = stmt.where(end_year(model) == self.year)
         return stmt
 
+    def shape(self, model: type[Target] | type[Plan]) -> q.PageShape | None:
+        """The plain statement's shape for these filters; None for a name search, whose
+        statement depends on the words, or an empty code (a 422 from the general path)."""
+        if self.name is not None or self.region == "" or self.indicator == "":
+            return None
+        return q.PageShape(
+            model,
+            self.region is not None,
+            self.indicator is not None,
+            self.year is not None,
+            self.include_retired,
+        )
+
 
 def page(
     uow: UnitOfWork,
@@ -72,6 +86,9 @@ def page(
 ) -> bytes:
     """One page of goals with their progress and the total matching the filters, as JSON."""
     session = uow.session
+    shape = goals.shape(model)
+    if shape is not None and not as_of_given and status is None:
+        return _current_page_of_shape(uow, model, goals, shape, limit, offset)
     stmt = selected(session, model, goals)
     if as_of_given:
         return _page_as_of(session, model, stmt, status, as_of, limit, offset)
@@ -79,6 +96,36 @@ def page(
         stored_reads.refresh_missing(uow, model, stmt)
         stmt = stmt.where(model.status == status)
     return stored_reads.current_page(uow, model, stmt, limit=limit, offset=offset)
+
+
+def _current_page_of_shape(
+    uow: UnitOfWork,
+    model: type[Target] | type[Plan],
+    goals: GoalFilter,
+    shape: q.PageShape,
+    limit: int,
+    offset: int,
+) -> bytes:
+    """The usual page (now, no status, no name search) in one statement built once per
+    shape. The codes are checked only when it finds nothing: a row found proves them."""
+    values = {
+        name: value
+        for name, value in (
+            ("region", goals.region),
+            ("indicator", goals.indicator),
+            ("year", goals.year),
+        )
+        if value is not None
+    }
+    rows = q.stored_page_of_shape(uow.session, shape, values, limit, offset)
+    if rows:
+        total = rows[0].total
+    else:
+        stmt = selected(uow.session, model, goals)  # an unknown code: 422, not an empty list
+        total = paging.count(uow.session, stmt) if offset else 0
+    return stored_reads.page_of_rows(
+        uow, model, lambda: goals.query(model), rows, total, limit=limit, offset=offset
+    )
 
 
 def selected(
@@ -129,6 +176,51 @@ def load(session: Session, model: type[GoalModel], goal_id: int) -> LoadedGoal[G
     if row is None:
         raise NotFound(model.__tablename__, goal_id)
     return LoadedGoal(*row)
+
+
+class DetailAnswer(NamedTuple):
+    """A goal's detail as sent, its ETag, and the (indicator, region) series it shows."""
+
+    body: bytes
+    etag: str
+    series: tuple[str, str]
+
+
+def current_detail(
+    session: Session,
+    model: type[Target] | type[Plan],
+    goal_id: int,
+    as_of: datetime,
+    as_of_given: bool,
+) -> DetailAnswer | None:
+    """One goal as of now with the figures behind it, and its ETag, from its stored read in
+    one statement of plain columns; or None where ``detail`` must compute it (``as_of``
+    given, the stored read stale or missing). An unknown id is a 404."""
+    if as_of_given:
+        return None
+    rows = q.stored_detail(session, model, goal_id, as_of)
+    if not rows:
+        raise NotFound(model.__tablename__, goal_id)
+    head = rows[0]
+    if head.stale or head.read_json is None:
+        return None
+    return DetailAnswer(
+        stored_detail_json(rows),
+        goal_etag(head.id, head.version),
+        (head.indicator_code, head.region_code),
+    )
+
+
+def computed_detail(
+    session: Session, loaded: LoadedGoal[Any], as_of: datetime, as_of_given: bool
+) -> DetailAnswer:
+    """``detail`` with its ETag and series, for the routes' general path."""
+    goal = loaded.goal
+    return DetailAnswer(
+        detail(session, loaded, as_of, as_of_given),
+        goal_etag(goal.id, goal.version),
+        (goal.indicator_code, goal.region_code),
+    )
 
 
 def detail(session: Session, loaded: LoadedGoal[Any], as_of: datetime, as_of_given: bool) -> bytes:

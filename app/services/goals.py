@@ -48,7 +48,11 @@ EDITABLE = (
 
 
 def etag(goal: Target | Plan) -> str:
-    return f'"{goal.id}-{goal.version}"'
+    return goal_etag(goal.id, goal.version)
+
+
+def goal_etag(goal_id: int, version: int) -> str:
+    return f'"{goal_id}-{version}"'
 
 
 class Written(NamedTuple):

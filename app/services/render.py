@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import TypeAdapter
 
+from app.domain.periods import parse_period
 from app.errors import AppError, FieldError
 from app.models import Indicator, Observation, Region
+from app.queries.goals import StoredDetailRow
 from app.schemas.common import ErrorItem, IndicatorRef, RegionRef, SourceRef
 from app.schemas.goal import PlanRead, TargetRead
-from app.schemas.json_numbers import splice, splice_text
+from app.schemas.json_numbers import number_text, splice, splice_text
 from app.schemas.observation import ObservationRead
 
 # What a stored read leaves out: joined in at read time, so that renaming an indicator or a
@@ -98,6 +102,65 @@ def history_json(observations: Sequence[Observation], indicator: Indicator, regi
 
 
 HISTORY = TypeAdapter(list[ObservationRead])
+
+
+def _text(value: str | None) -> str:
+    """A JSON string as Pydantic writes it (non-ASCII as is, the same escapes), or null."""
+    if value is None:
+        return "null"
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # nothing to escape: no control character, quote or backslash
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: Decimal | None) -> str:
+    return "null" if value is None else number_text(value)
+
+
+def _moment(value: datetime | None) -> str:
+    """A UTC datetime as Pydantic writes it: ISO 8601, microseconds only if any, ``Z``."""
+    if value is None:
+        return "null"
+    return f'"{value.astimezone(UTC).replace(tzinfo=None).isoformat()}Z"'
+
+
+def _observation_json(row: StoredDetailRow, refs: str) -> str:
+    """One figure of a ``stored_detail`` row as ``ObservationRead`` serialises it."""
+    source = "null"
+    if row.document_code is not None:
+        source = f'{{"document":{_text(row.document_code)},"quote":{_text(row.quote)}}}'
+    return (
+        f'{{"id":{row.obs_id},{refs},"period":{_text(row.period)},'
+        f'"value":{_number(row.value)},'
+        f'"unit":{_text(row.unit if row.value is not None else None)},'
+        f'"stated_value":{_number(row.stated_value)},"stated_unit":{_text(row.stated_unit)},'
+        f'"yoy_growth":{_number(row.yoy_growth)},'
+        f'"reported_completion_rate":{_number(row.reported_completion_rate)},'
+        f'"source":{source},"note":{_text(row.note)},"revision":{row.revision},'
+        f'"recorded_at":{_moment(row.recorded_at)},"recorded_by":{_text(row.recorded_by)},'
+        f'"state":{_text(row.state)},"published_at":{_moment(row.published_at)},'
+        f'"reviewed_at":{_moment(row.reviewed_at)},"reviewed_by":{_text(row.reviewed_by)},'
+        f'"review_reason":{_text(row.review_reason)}}}'
+    )
+
+
+def stored_detail_json(rows: Sequence[StoredDetailRow]) -> bytes:
+    """A goal's detail (``TargetDetail``/``PlanDetail``) from the rows of ``stored_detail``
+    (its stored read current): byte for byte ``goal_detail_json`` of its item and
+    ``history_json``, without an entity or a model. As ``series_history``: each period's
+    last revision, oldest period first."""
+    head = rows[0]
+    indicator = (head.indicator_code, head.indicator_name, head.indicator_unit)
+    region = (head.region_code, head.region_name)
+    assert head.read_json is not None
+    item = item_json(head.id, indicator, region, head.read_json)
+    latest = {row.period: row for row in rows if row.obs_id is not None}  # last revision wins
+    refs = f'"indicator":{_indicator_json(*indicator)},"region":{_region_json(*region)}'
+    history = ",".join(
+        _observation_json(row, refs)
+        for row in sorted(latest.values(), key=lambda row: parse_period(row.period or "").sort_key)
+    )
+    return goal_detail_json(item, f"[{history}]")
 
 
 def goal_detail_json(item: str, history: str) -> bytes:

@@ -12,7 +12,7 @@ refresh`` recomputes them all (after a change to the arithmetic, for instance).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -84,12 +84,29 @@ def current_page(
         total = paging.count(session, stmt)
     else:
         total = 0
+    return page_of_rows(uow, model, lambda: stmt, rows, total, limit=limit, offset=offset)
+
+
+def page_of_rows(
+    uow: UnitOfWork,
+    model: type[Target] | type[Plan],
+    query: Callable[[], Select[Any, Indicator, Region]],
+    rows: Sequence[q.StoredRow],
+    total: int,
+    *,
+    limit: int,
+    offset: int,
+) -> bytes:
+    """``current_page``'s answer from its rows; ``query`` gives the goals' statement, needed
+    only when one has no current stored read."""
+    session = uow.session
     fresh: dict[int, str] = {}
     # A stale goal (its series in the backlog) is computed, not stored: only the backlog's
     # refresh, under the series' locks, may store over it (app/models/backlog.py).
     stale = {row.id for row in rows if row.stale}
     missing = [row.id for row in rows if row.read_json is None or row.id in stale]
     if missing:
+        stmt = query()
         reads = evaluate(session, model, q.fetch(session, stmt.where(model.id.in_(missing))))
         kept = [r for r in reads if r.id not in stale]
         fresh = {r.id: read_fragment(r) for r in reads if r.id in stale}

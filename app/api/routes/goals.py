@@ -13,11 +13,12 @@ from app.api.deps import (
     AsOfDep,
     AsOfGiven,
     IdPath,
-    LoadedPlan,
-    LoadedTarget,
+    Paging,
     PagingDep,
     SessionDep,
     UnitOfWorkDep,
+    load_plan,
+    load_target,
 )
 from app.api.exact_json import ExactJSONRoute
 from app.api.files import FormatQuery, LangQuery, file_content, file_response
@@ -61,17 +62,14 @@ class GoalList:
 
     def __init__(
         self,
-        request: Request,
-        paging: PagingDep,
-        as_of: AsOfDep,
-        as_of_given: AsOfGiven,
-        region: RegionQuery = None,
-        indicator: IndicatorQuery = None,
-        q_: NameQuery = None,
-        include_retired: IncludeRetired = False,
+        paging: Paging,
+        as_of: datetime,
+        as_of_given: bool,
+        region: str | None = None,
+        indicator: str | None = None,
+        q_: str | None = None,
+        include_retired: bool = False,
     ) -> None:
-        # A cached answer is dropped by a write to the region or indicator it lists.
-        depends_on(request.scope, list_tags(region, indicator))
         self.paging = paging
         self.as_of: datetime = as_of
         self.as_of_given = as_of_given
@@ -119,7 +117,23 @@ class GoalList:
         )
 
 
-GoalListDep = Annotated[GoalList, Depends()]
+async def get_goal_list(
+    request: Request,
+    paging: PagingDep,
+    as_of: AsOfDep,
+    as_of_given: AsOfGiven,
+    region: RegionQuery = None,
+    indicator: IndicatorQuery = None,
+    q_: NameQuery = None,
+    include_retired: IncludeRetired = False,
+) -> GoalList:
+    """``GoalList`` from the query; async, as the class itself would go to the threadpool."""
+    # A cached answer is dropped by a write to the region or indicator it lists.
+    depends_on(request.scope, list_tags(region, indicator))
+    return GoalList(paging, as_of, as_of_given, region, indicator, q_, include_retired)
+
+
+GoalListDep = Annotated[GoalList, Depends(get_goal_list)]
 
 
 def _row_response(kind: str) -> dict[str, object]:
@@ -170,13 +184,14 @@ def list_targets(
     responses={200: _row_response("target")},
 )
 def get_target(
-    request: Request,
-    target: LoadedTarget,
-    session: SessionDep,
-    as_of: AsOfDep,
-    as_of_given: AsOfGiven,
+    request: Request, target_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    return _detail(request, goal_reads.detail(session, target, as_of, as_of_given), target.goal)
+    current = goal_reads.current_detail(session, Target, target_id, as_of, as_of_given)
+    if current is None:
+        current = goal_reads.computed_detail(
+            session, load_target(target_id, session), as_of, as_of_given
+        )
+    return _detail(request, current)
 
 
 @router.get(
@@ -205,15 +220,20 @@ def list_plans(
     responses={200: _row_response("plan")},
 )
 def get_plan(
-    request: Request, plan: LoadedPlan, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+    request: Request, plan_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    return _detail(request, goal_reads.detail(session, plan, as_of, as_of_given), plan.goal)
+    current = goal_reads.current_detail(session, Plan, plan_id, as_of, as_of_given)
+    if current is None:
+        current = goal_reads.computed_detail(
+            session, load_plan(plan_id, session), as_of, as_of_given
+        )
+    return _detail(request, current)
 
 
-def _detail(request: Request, body: bytes, goal: Target | Plan) -> Response:
+def _detail(request: Request, answer: goal_reads.DetailAnswer) -> Response:
     # A goal's detail is its series: a write to another series leaves it cached.
-    depends_on(request.scope, [series_tag(goal.indicator_code, goal.region_code)])
-    return Response(body, media_type="application/json", headers={"ETag": goals.etag(goal)})
+    depends_on(request.scope, [series_tag(*answer.series)])
+    return Response(answer.body, media_type="application/json", headers={"ETag": answer.etag})
 
 
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
