@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.models import GoalStatusHistory, GoalStatusTally, Plan, StaleSeries, Target
@@ -59,9 +70,14 @@ def forget(session: Session, kind: str, ids: Collection[int]) -> None:
 
 
 def add(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert timeline rows (of goals that have none), ``INSERT_ROWS`` per statement."""
+    """Insert timeline rows (of goals that have none), ``INSERT_ROWS`` per statement.
+
+    Through Core, without RETURNING: the ORM's bulk insert fetches each new id and fell
+    back to a statement per row (3.6 s for 4,000 rows); this is one pipelined batch."""
+    table = cast(Table, History.__table__)
+    connection = session.connection()
     for start in range(0, len(rows), INSERT_ROWS):
-        session.execute(insert(History), list(rows[start : start + INSERT_ROWS]))
+        connection.execute(insert(table), list(rows[start : start + INSERT_ROWS]))
 
 
 def clear(session: Session) -> None:
