@@ -189,12 +189,11 @@ def past_counts(
     round of the builder, or loaded behind the service's back) and those whose series
     wait in the backlog, as their stored reads are."""
     kind = model.__tablename__
-    counts, built = history_q.counts_as_of(session, kind, region, as_of)
+    # Only the timelines of goals in force: goals deleted or retired by hand leave theirs.
+    in_force = select(model.id).where(model.retired_at.is_(None))
+    counts, built = history_q.counts_as_of(session, kind, region, as_of, in_force)
     computed: list[ColumnElement[bool]] = []
-    if built != history_q.goals_in_force(session, kind, region):
-        # Some goal in force has none, or goals deleted or retired by hand left theirs.
-        in_force = select(model.id).where(model.retired_at.is_(None))
-        counts, _ = history_q.counts_as_of(session, kind, region, as_of, in_force)
+    if built != history_q.goals_in_force(session, kind, region):  # some have none yet
         computed.append(~history_q.has_timeline(model))
     if backlog.anything_waiting(session):
         computed.append(backlog.is_stale(model))
