@@ -44,12 +44,18 @@ def upgrade() -> None:
     op.create_index("ix_goal_status_history_goal", "goal_status_history", ["kind", "goal_id"])
     op.create_index("ix_goal_status_history_region", "goal_status_history", ["kind", "region_code"])
     op.create_index(
+        "ix_goal_status_history_as_of",
+        "goal_status_history",
+        ["kind", "status", "since", "until"],
+    )
+    op.create_index(
         "ix_goal_status_history_series", "goal_status_history", ["indicator_code", "region_code"]
     )
 
 
 def downgrade() -> None:
     op.drop_index("ix_goal_status_history_series", table_name="goal_status_history")
+    op.drop_index("ix_goal_status_history_as_of", table_name="goal_status_history")
     op.drop_index("ix_goal_status_history_region", table_name="goal_status_history")
     op.drop_index("ix_goal_status_history_goal", table_name="goal_status_history")
     op.drop_table("goal_status_history")

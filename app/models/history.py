@@ -40,5 +40,8 @@ class GoalStatusHistory(Base):
     __table_args__ = (
         Index("ix_goal_status_history_goal", "kind", "goal_id"),
         Index("ix_goal_status_history_region", "kind", "region_code"),
+        # The national count as of a moment reads only this (an index-only scan, in
+        # status order): a third of the table's pages at scale 0.1.
+        Index("ix_goal_status_history_as_of", "kind", "status", "since", "until"),
         Index("ix_goal_status_history_series", "indicator_code", "region_code"),
     )

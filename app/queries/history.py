@@ -91,35 +91,36 @@ def counts_as_of(
     region: str | None,
     as_of: datetime,
     in_force: Select[Any] | None = None,
+    *,
+    backlog: bool = True,
 ) -> tuple[Counter[str], int]:
     """The statuses as of ``as_of`` of the goals that have a timeline, those whose series
-    wait in the backlog left out; and how many goals have a timeline (stale or not).
+    wait in the backlog left out (``backlog=False``: it is empty, no join); and how many
+    goals have a timeline (stale or not).
 
     One statement, so both come from one snapshot: the intervals holding ``as_of`` are
     counted, the open ones (``until`` null, one per goal) tell how many goals are built.
     """
-    # A join, not a correlated EXISTS: the backlog is small and hashed once, where a
-    # subquery inside the CASE would run once per interval.
-    stale = and_(
-        StaleSeries.indicator_code == History.indicator_code,
-        StaleSeries.region_code == History.region_code,
-        StaleSeries.from_year <= History.end_year,
-    )
     holds = and_(
         or_(History.since.is_(None), History.since <= as_of),
         or_(History.until.is_(None), History.until > as_of),
-        StaleSeries.indicator_code.is_(None),
     )
-    stmt = (
-        select(
-            History.status,
-            func.sum(case((holds, 1), else_=0)),
-            func.sum(case((History.until.is_(None), 1), else_=0)),
+    if backlog:
+        holds = and_(holds, StaleSeries.indicator_code.is_(None))
+    stmt = select(
+        History.status,
+        func.sum(case((holds, 1), else_=0)),
+        func.sum(case((History.until.is_(None), 1), else_=0)),
+    ).where(History.kind == kind)
+    if backlog:
+        # A join, not a correlated EXISTS: the backlog is small and hashed once, where a
+        # subquery inside the CASE would run once per interval.
+        stale = and_(
+            StaleSeries.indicator_code == History.indicator_code,
+            StaleSeries.region_code == History.region_code,
+            StaleSeries.from_year <= History.end_year,
         )
-        .select_from(History)
-        .outerjoin(StaleSeries, stale)
-        .where(History.kind == kind)
-    )
+        stmt = stmt.select_from(History).outerjoin(StaleSeries, stale)
     if region:
         stmt = stmt.where(History.region_code == region)
     if in_force is not None:  # timelines left behind by goals deleted or retired by hand

@@ -189,13 +189,17 @@ def past_counts(
     round of the builder, or loaded behind the service's back) and those whose series
     wait in the backlog, as their stored reads are."""
     kind = model.__tablename__
-    # Only the timelines of goals in force: goals deleted or retired by hand leave theirs.
-    in_force = select(model.id).where(model.retired_at.is_(None))
-    counts, built = history_q.counts_as_of(session, kind, region, as_of, in_force)
+    waiting = backlog.anything_waiting(session)
+    counts, built = history_q.counts_as_of(session, kind, region, as_of, backlog=waiting)
     computed: list[ColumnElement[bool]] = []
-    if built != history_q.goals_in_force(session, kind, region):  # some have none yet
+    if built != history_q.goals_in_force(session, kind, region):
+        # Some goal in force has none yet, or goals deleted or retired by hand (not
+        # through the service, which drops a goal's timeline when it stores the goal)
+        # left theirs: only the timelines of goals in force, the others computed.
+        in_force = select(model.id).where(model.retired_at.is_(None))
+        counts, _ = history_q.counts_as_of(session, kind, region, as_of, in_force, backlog=waiting)
         computed.append(~history_q.has_timeline(model))
-    if backlog.anything_waiting(session):
+    if waiting:
         computed.append(backlog.is_stale(model))
     if computed:
         rest = goals.where(or_(*computed))
