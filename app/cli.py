@@ -81,6 +81,22 @@ def progress_refresh() -> int:
     finally:
         engine.dispose()
     print(f"progress and status recomputed for {count} targets and plans")
+    print("status timelines (past summaries): python -m app progress timelines")
+    return 0
+
+
+def progress_timelines() -> int:
+    """Build every missing status timeline, a batch per transaction (after a refresh or
+    a bulk load; the workers' background thread builds them too, more slowly)."""
+    from app.db import make_engine, make_sessionmaker
+    from app.services.status_history import build_all
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        count = build_all(make_sessionmaker(engine))
+    finally:
+        engine.dispose()
+    print(f"status timelines built for {count} targets and plans")
     return 0
 
 
@@ -261,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_parser(
         "refresh", help="recompute every goal's stored status (after loading rows by hand)"
     )
+    progress.add_parser(
+        "timelines", help="build the missing status timelines that past summaries sum"
+    )
     documents = sub.add_parser("documents", help="read new documents").add_subparsers(
         dest="documents_command", required=True
     )
@@ -318,6 +337,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return seed_load()
     if args.command == "keys":
         return keys(args)
+    if args.command == "progress" and args.progress_command == "timelines":
+        return progress_timelines()
     if args.command == "progress":
         return progress_refresh()
     if args.command == "documents":

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     response_cache_seconds: float = 60.0
     # A thread per worker that recomputes the goals of series posted with
     # Prefer: return=minimal once the worker is quiet (app/services/backlog_refresher.py),
-    # on Postgres only. Off, the summary and status filters still recompute them on demand.
+    # on Postgres only, then builds the status timelines writes dropped. Off, the summary
+    # and status filters still recompute them on demand (and summary?as_of the goals
+    # without a timeline; python -m app progress timelines builds them).
     backlog_refresher: bool = True
     # ``review``: an analyst's or reviewer's figures are pending until a reviewer of their
     # region approves them (POST /api/v1/observations/review); an admin's are published

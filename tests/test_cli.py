@@ -137,6 +137,30 @@ def test_progress_refresh_recomputes_every_goal_and_keeps_the_summary(seeded: Pa
         assert conn.execute("SELECT count(*) FROM goal_status_tally").fetchone() == groups
 
 
+def test_progress_timelines_builds_one_per_goal_in_force_and_only_the_missing(
+    seeded: Path,
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(seeded) as conn:
+        in_force = sum(
+            conn.execute(f"SELECT count(*) FROM {t} WHERE retired_at IS NULL").fetchone()[0]
+            for t in ("target", "plan")
+        )
+    assert in_force > 0
+    out = run(["progress", "timelines"], seeded).stdout
+    assert f"built for {in_force} targets and plans" in out
+    with sqlite3.connect(seeded) as conn:
+        open_intervals = conn.execute(
+            "SELECT count(*) FROM goal_status_history WHERE until IS NULL"
+        ).fetchone()[0]
+        assert open_intervals == in_force
+    assert "built for 0 targets and plans" in run(["progress", "timelines"], seeded).stdout
+    run(["progress", "refresh"], seeded)  # drops them all
+    with sqlite3.connect(seeded) as conn:
+        assert conn.execute("SELECT count(*) FROM goal_status_history").fetchone() == (0,)
+
+
 def _one_line_error(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
     assert result.returncode == code, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr

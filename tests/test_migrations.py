@@ -19,6 +19,7 @@ TABLES = {
     "api_key_region",
     "audit_entry",
     "document",
+    "goal_status_history",
     "goal_status_tally",
     "idempotency_record",
     "indicator",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from app.domain.periods import Period, months_into_span, span_months
@@ -163,10 +164,17 @@ def _power(base: Decimal, exponent: Decimal) -> Decimal | None:
     """``base ** exponent`` for a positive base; None where it is undefined."""
     if base <= 0:
         return None
+    # Remembered by exact text (1.0 and 1.00 stay apart, as ``Decimal(str(d))`` is ``d``):
+    # a goal's required growth is the same at every moment of its timeline.
+    return _power_of(str(base), str(exponent))
+
+
+@lru_cache(maxsize=65_536)
+def _power_of(base: str, exponent: str) -> Decimal | None:
     try:
         with localcontext() as ctx:
             ctx.prec = 34
-            return +(base**exponent)
+            return +(Decimal(base) ** Decimal(exponent))
     except (ArithmeticError, OverflowError):  # decimal.Overflow is an ArithmeticError
         return None
 

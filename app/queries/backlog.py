@@ -68,6 +68,11 @@ def _empty(session: Session) -> bool:
     return session.scalar(select(StaleSeries.from_year).limit(1)) is None
 
 
+def anything_waiting(session: Session) -> bool:
+    """Whether any series waits in the backlog."""
+    return not _empty(session)
+
+
 def years(session: Session, pairs: Iterable[Pair]) -> dict[Pair, int]:
     """The backlog's year of each of these series that is in it."""
     found: dict[Pair, int] = {}

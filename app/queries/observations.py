@@ -206,3 +206,61 @@ def decide(session: Session, ids: Collection[int], values: dict[str, Any]) -> in
         .execution_options(synchronize_session=False)
     )
     return session.execute(stmt).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+class Published(NamedTuple):
+    """One revision of a figure with the moment it became countable (for timelines)."""
+
+    indicator_code: str
+    region_code: str
+    published_at: datetime
+    period: str
+    period_year: int
+    revision: int
+    value: Decimal | None
+    unit: str | None
+    yoy_growth: Decimal | None
+    reported_completion_rate: Decimal | None
+
+
+def published_revisions(
+    session: Session, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Published]]:
+    """Every published revision of each series, whenever published (a moment after now
+    included), in order of publication: what ``latest_points`` would pick as of any
+    moment. Spans of years are left out, as there. Regions go in chunks, as there."""
+    wanted = set(pairs)
+    grouped: dict[tuple[str, str], list[Published]] = {p: [] for p in wanted}
+    by_region: dict[str, set[str]] = {}
+    for indicator, region in wanted:
+        by_region.setdefault(region, set()).add(indicator)
+    regions = sorted(by_region)
+    for start in range(0, len(regions), SERIES_REGIONS_PER_QUERY):
+        chunk = regions[start : start + SERIES_REGIONS_PER_QUERY]
+        indicators = sorted(set().union(*(by_region[r] for r in chunk)))
+        stmt = (
+            select(
+                Observation.indicator_code,
+                Observation.region_code,
+                Observation.published_at,
+                Observation.period,
+                Observation.period_year,
+                Observation.revision,
+                _exact(session, Observation.value),
+                Observation.unit,
+                _exact(session, Observation.yoy_growth),
+                _exact(session, Observation.reported_completion_rate),
+            )
+            .where(
+                Observation.published_at.is_not(None),
+                Observation.region_code.in_(chunk),
+                Observation.indicator_code.in_(indicators),
+                Observation.period.not_like(SPAN_LIKE),
+            )
+            .order_by(Observation.published_at, Observation.revision)
+        )
+        for row in session.execute(stmt):
+            series = grouped.get((row[0], row[1]))
+            if series is not None:
+                series.append(Published(*row))
+    return grouped

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, NamedTuple
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
+from app.queries import backlog, paging
 from app.queries import goals as q
-from app.queries import paging
+from app.queries import history as history_q
 from app.queries.backlog import end_year
 from app.queries.goals import GoalModel
 from app.queries.observations import series_history
@@ -249,16 +250,14 @@ def _counts(counter: Counter[str], known: tuple[str, ...]) -> StatusCounts:
 
 
 def summary(uow: UnitOfWork, region: str | None, as_of: datetime, as_of_given: bool) -> SummaryRead:
-    """Targets and plans in force by status: summed from the stored statuses now, or every
-    goal evaluated as of a past moment."""
+    """Targets and plans in force by status: summed from the stored statuses now, or from
+    the status timelines as of another moment."""
     require_region(uow.session, region)
     targets = q.goals_query(Target, region=region)
     plans = q.goals_query(Plan, region=region)
     if as_of_given:
-        target_counts = Counter(
-            stored_reads.status_counts_as_of(uow.session, Target, targets, as_of)
-        )
-        plan_counts = Counter(stored_reads.status_counts_as_of(uow.session, Plan, plans, as_of))
+        target_counts = past_counts(uow.session, Target, targets, region, as_of)
+        plan_counts = past_counts(uow.session, Plan, plans, region, as_of)
     else:
         target_counts, plan_counts = stored_reads.current_status_counts(uow, region, targets, plans)
     return SummaryRead(
@@ -267,3 +266,34 @@ def summary(uow: UnitOfWork, region: str | None, as_of: datetime, as_of_given: b
         targets=_counts(target_counts, TARGET_STATUSES),
         plans=_counts(plan_counts, PLAN_STATUSES),
     )
+
+
+def past_counts(
+    session: Session,
+    model: type[GoalModel],
+    goals: Select[GoalModel, Indicator, Region],
+    region: str | None,
+    as_of: datetime,
+) -> Counter[str]:
+    """Statuses as of ``as_of`` of the goals in force (``goals``): the intervals of their
+    timelines that hold it (app/models/history.py), summed in SQL; and, computed from
+    their figures as before, the goals without a timeline yet (written since the last
+    round of the builder, or loaded behind the service's back) and those whose series
+    wait in the backlog, as their stored reads are."""
+    kind = model.__tablename__
+    waiting = backlog.anything_waiting(session)
+    counts, built = history_q.counts_as_of(session, kind, region, as_of, backlog=waiting)
+    computed: list[ColumnElement[bool]] = []
+    if built != history_q.goals_in_force(session, kind, region):
+        # Some goal in force has none yet, or goals deleted or retired by hand (not
+        # through the service, which drops a goal's timeline when it stores the goal)
+        # left theirs: only the timelines of goals in force, the others computed.
+        in_force = select(model.id).where(model.retired_at.is_(None))
+        counts, _ = history_q.counts_as_of(session, kind, region, as_of, in_force, backlog=waiting)
+        computed.append(~history_q.has_timeline(model))
+    if waiting:
+        computed.append(backlog.is_stale(model))
+    if computed:
+        rest = goals.where(or_(*computed))
+        counts.update(stored_reads.status_counts_as_of(session, model, rest, as_of))
+    return counts

@@ -166,6 +166,20 @@ def _progress(
     )
 
 
+def status_judge(
+    row: Target | Plan, indicator: Indicator
+) -> tuple[str, Callable[[Sequence[Point]], str]]:
+    """The unit a goal's figures are converted to (``to_points``) and the function from
+    its points to its status alone, by the same arithmetic as a full read; the goal is
+    prepared once for the many moments of a timeline."""
+    unit = level_unit(row.basis, row.unit, indicator.unit)
+    if isinstance(row, Target):
+        target = _goal(row, indicator, row.start_year, row.end_year)
+        return unit, lambda points: target_progress(target, points).status
+    plan = _goal(row, indicator, row.year, row.year)
+    return unit, lambda points: plan_progress(plan, points).status
+
+
 def target_read(
     target: Target, indicator: Indicator, region: Region, rows: Sequence[ObservedFigure]
 ) -> TargetRead:

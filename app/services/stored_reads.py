@@ -25,7 +25,7 @@ from app.db import UnitOfWork
 from app.domain.progress import depends_on_year
 from app.models import Indicator, Plan, Region, Target
 from app.models.types import utc_now
-from app.queries import backlog, paging
+from app.queries import backlog, history, paging
 from app.queries import goals as q
 from app.queries.goals import GoalModel
 from app.queries.locks import lock_every_series, lock_series
@@ -47,12 +47,15 @@ def store(
     reads: Iterable[TargetRead | PlanRead],
     *,
     only_missing: bool = False,
+    forget: bool = True,
 ) -> dict[int, str]:
     """Write each read's status and progress onto its goal; returns the stored fragments
     by goal id.
 
     ``only_missing`` is for fills on a read: a writer that committed meanwhile has already
     stored a newer block, which a fill computed from an older snapshot must not overwrite.
+    Otherwise the goals' status timelines are dropped, to be built again off the write
+    path (app/services/status_history.py); ``forget=False`` when they are all gone already.
     """
     fragments = {r.id: (r.progress.status, read_fragment(r)) for r in reads}
     changes.touch_series(session, {(r.indicator.code, r.region.code) for r in reads})
@@ -62,6 +65,8 @@ def store(
         [(goal_id, status, fragment) for goal_id, (status, fragment) in fragments.items()],
         only_missing=only_missing,
     )
+    if forget and not only_missing:
+        history.forget(session, model.__tablename__, fragments)
     return {goal_id: fragment for goal_id, (_, fragment) in fragments.items()}
 
 
@@ -153,12 +158,16 @@ def _batches(
 
 
 def refresh(
-    session: Session, model: type[GoalModel], stmt: Select[GoalModel, Indicator, Region]
+    session: Session,
+    model: type[GoalModel],
+    stmt: Select[GoalModel, Indicator, Region],
+    *,
+    forget: bool = True,
 ) -> int:
     """Recompute and store the progress of every goal ``stmt`` selects; returns how many."""
     done = 0
     for rows in _batches(session, model, stmt):
-        store(session, model, evaluate(session, model, rows))
+        store(session, model, evaluate(session, model, rows), forget=forget)
         done += len(rows)
     return done
 
@@ -213,9 +222,10 @@ def _compact_tallies(session: Session) -> None:
 def refresh_all(session: Session) -> int:
     changes.touch_everything(session)  # every goal
     lock_every_series(session)  # posts wait, rather than race the recomputation
-    done = refresh(session, Target, q.goals_query(Target, include_retired=True)) + refresh(
-        session, Plan, q.goals_query(Plan, include_retired=True)
-    )
+    history.clear(session)  # built again afterwards, with the arithmetic of now
+    done = refresh(
+        session, Target, q.goals_query(Target, include_retired=True), forget=False
+    ) + refresh(session, Plan, q.goals_query(Plan, include_retired=True), forget=False)
     q.compact_tallies(session)  # a refresh after a bulk load leaves a delta per goal
     backlog.clear_all(session)
     return done
