@@ -39,6 +39,24 @@ def lock_series(session: Session, pairs: Iterable[tuple[str, str]]) -> None:
     _lock_slots(session, {series_slot(indicator, region) for indicator, region in pairs})
 
 
+def try_lock_series(session: Session, pairs: Iterable[tuple[str, str]]) -> bool:
+    """``lock_series`` without waiting, for background work that can come back later:
+    False when a writer holds one of them (the ones it did get are held until the
+    transaction ends, which the caller then ends without writing)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    slots = sorted({series_slot(indicator, region) for indicator, region in pairs})
+    return bool(
+        session.scalar(
+            text(
+                "SELECT bool_and(pg_try_advisory_xact_lock(CAST(:ns AS integer), slot)) "
+                "FROM unnest(CAST(:slots AS integer[])) AS slot"
+            ),
+            {"ns": LOCK_NAMESPACE, "slots": slots},
+        )
+    )
+
+
 def lock_every_series(session: Session) -> None:
     """Every series lock: for recomputing all goals while the service may be posting."""
     _lock_slots(session, set(range(LOCK_SLOTS)))

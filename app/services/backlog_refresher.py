@@ -84,7 +84,8 @@ def _round(session: Session) -> int:
 def timeline_round(uow: UnitOfWork, after: dict[str, int]) -> int:
     """One round of missing timelines built and committed, targets' first, continuing
     from ``after`` (the last id looked at of each kind, updated); how many goals got one.
-    0 when none is missing or another worker holds the round."""
+    0 when none is missing, another worker holds the round, or a writer holds one of the
+    round's series (the thread then waits for this worker's next write, or a minute)."""
     return uow.run(partial(_timeline_round, after=after))
 
 
@@ -96,9 +97,9 @@ def _timeline_round(session: Session, after: dict[str, int]) -> int:
 
 def _kind_round(session: Session, model: type[GoalModel], after: dict[str, int]) -> int:
     kind = model.__tablename__
-    result = status_history.build_round(session, model, after.get(kind, 0))
+    result = status_history.build_round(session, model, after.get(kind, 0), wait=False)
     if result is None and after.get(kind, 0):  # from the start again: writes dropped some
-        result = status_history.build_round(session, model, 0)
+        result = status_history.build_round(session, model, 0, wait=False)
     if result is None:
         after[kind] = 0
         return 0

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from app.db import UnitOfWork
 from app.domain.progress import Point
 from app.models import Indicator, Plan, Region, Target
 from app.queries import goals as q
 from app.queries import history
 from app.queries.goals import GoalModel
-from app.queries.locks import lock_series
+from app.queries.locks import lock_series, try_lock_series
 from app.queries.observations import Figure, Published, published_revisions
 from app.services.progress import status_judge, to_points
 
@@ -159,11 +161,17 @@ def build_rows(
 
 
 def build_round(
-    session: Session, model: type[GoalModel], after: int = 0, limit: int = ROUND
+    session: Session,
+    model: type[GoalModel],
+    after: int = 0,
+    limit: int = ROUND,
+    *,
+    wait: bool = True,
 ) -> tuple[int, int] | None:
     """Build the timelines of up to ``limit`` goals in force that have none, by id from
     ``after`` on; the last id looked at and how many were built, or None when none is
-    left from there.
+    left from there (or, with ``wait=False``, when a writer holds one of their series:
+    background work does not hold a connection waiting behind a post).
 
     The goals' series are locked before the goals and their figures are read, as every
     writer locks them before it writes (app/queries/locks.py): a post or an edit that
@@ -173,7 +181,10 @@ def build_round(
     if not ids:
         return None
     pairs = select(model.indicator_code, model.region_code).where(model.id.in_(ids))
-    lock_series(session, {(indicator, region) for indicator, region in session.execute(pairs)})
+    series = {(indicator, region) for indicator, region in session.execute(pairs)}
+    if not wait and not try_lock_series(session, series):
+        return None
+    lock_series(session, series)  # at once when just tried
     rows = q.fetch(session, _by_ids(model, ids))  # under the locks: as the last writer left it
     have = history.with_history(session, model.__tablename__, ids)  # another builder's
     todo = [row for row in rows if row[0].id not in have]
@@ -193,8 +204,9 @@ def _build_all(sessions: Callable[[], Session], model: type[GoalModel], limit: i
     done = after = 0
     while True:
         with sessions() as session:
-            result = build_round(session, model, after, limit)
-            session.commit()
+            result = UnitOfWork(session).run(
+                partial(build_round, model=model, after=after, limit=limit)
+            )
         if result is None:
             return done
         after, built = result
