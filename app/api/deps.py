@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -28,9 +29,13 @@ logger = logging.getLogger(__name__)
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request. Reading through it never commits; a write goes through the
-    request's unit of work (``UnitOfWorkDep``), which shares it."""
+    request's unit of work (``UnitOfWorkDep``), which shares it. With a read replica
+    (app/read_replica.py) a GET's session may read from the standby."""
     session: Session = request.app.state.sessionmaker()
     try:
+        router = getattr(request.app.state, "read_router", None)
+        if router is not None and request.method in ("GET", "HEAD"):
+            router.route(session, request)
         yield session
     finally:
         _close(session)
@@ -55,10 +60,14 @@ def _close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_unit_of_work(session: SessionDep) -> UnitOfWork:
+def get_unit_of_work(request: Request, session: SessionDep) -> UnitOfWork:
     """The request's one unit of work (app/db.py): services that write take it and run
     their work through it; it begins, commits or rolls back, and retries a lost race."""
-    return UnitOfWork(session)
+    uow = UnitOfWork(session)
+    router = getattr(request.app.state, "read_router", None)
+    if router is not None:
+        uow.on_commit.append(partial(router.note_commit, request))
+    return uow
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

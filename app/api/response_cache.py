@@ -19,6 +19,10 @@ that write.
 - **An answer computed while a write commits is not kept.** The cache has a generation
   that every invalidation raises. An answer is stored only if the generation is still the
   one read before the request ran.
+- **An answer read from a lagging hot standby is not kept** (``admission``, set by
+  app/read_replica.py): only if the standby had replayed the primary's position seen after
+  the cache's last emptying; and a request carrying a write's token is answered from the
+  cache only if the token is at or below that position.
 - While the listener is not connected (start-up, a database restart, no Postgres), the
   cache does not answer and does not store. Entries also expire after ``ttl_seconds``, a
   backstop for a notice lost with a connection that died silently.
@@ -35,7 +39,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -68,6 +72,14 @@ class _Entry(NamedTuple):
 _CACHES: weakref.WeakSet[ResponseCache] = weakref.WeakSet()
 
 
+class Admission(Protocol):
+    """Whether the cache may answer a request, and keep an answer (app/read_replica.py)."""
+
+    def may_answer(self, scope: Scope, generation: int | None) -> bool: ...
+
+    def may_keep(self, scope: Scope, generation: int) -> bool: ...
+
+
 class ResponseCache:
     """Answers by (path, query string), bounded in bytes, least recently used out first."""
 
@@ -81,6 +93,7 @@ class ResponseCache:
         self.size = 0
         self.hits = 0
         self.stores = 0
+        self.admission: Admission | None = None
 
     @property
     def is_open(self) -> bool:
@@ -177,6 +190,10 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"])
+        admission = self.cache.admission
+        if admission is not None and not admission.may_answer(scope, self.cache.generation()):
+            await self.app(scope, receive, send)
+            return
         entry = self.cache.get(key)
         if entry is not None:
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
@@ -215,6 +232,7 @@ class ResponseCacheMiddleware:
             and complete
             and recorded <= room
             and not any(k == b"set-cookie" for k, _ in headers)
+            and (admission is None or admission.may_keep(scope, generation))
         ):
             self.cache.put(key, generation, headers, b"".join(chunks))
 
