@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from app.db import PRIMARY_BIND, UnitOfWork, read_from
+from app.main import create_app
 from app.read_replica import (
     Route,
     StandbyState,
@@ -17,7 +18,9 @@ from app.read_replica import (
     may_answer,
     may_keep,
     parse_lsn,
+    replica_configured,
 )
+from app.settings import Settings
 
 RULES = {"max_lag": 2.0, "check_seconds": 0.5, "wait_ms": 250}
 NOW = 100.0
@@ -111,3 +114,13 @@ def test_the_unit_of_work_writes_on_the_primary_and_then_reads_there() -> None:
         assert committed == [1]  # after the commit, on the primary
         uow.run(lambda s: s.execute(text("INSERT INTO t VALUES (2)")), dry_run=True)
         assert committed == [1]  # a dry run commits nothing, so no hook
+
+
+def test_nothing_changes_on_sqlite_or_without_a_read_url() -> None:
+    standby = "postgresql+psycopg://postgres@127.0.0.1:5432/standby"
+    primary = "postgresql+psycopg://postgres@127.0.0.1:5432/primary"
+    assert replica_configured(Settings(database_url=primary, database_read_url=standby))
+    assert not replica_configured(Settings(database_url=primary, database_read_url=""))
+    assert not replica_configured(Settings(database_url="sqlite://", database_read_url=standby))
+    app = create_app(Settings(database_url="sqlite://", database_read_url=standby))
+    assert "ReadAfterMiddleware" not in [m.cls.__name__ for m in app.user_middleware]
