@@ -335,10 +335,13 @@ class ReadRouter:
 
     # -- writing
 
-    def note_commit(self, request: Request, session: Session) -> None:
-        """After a unit of work committed: the primary's WAL position is the request's token."""
+    def note_commit(self, request: Request, _session: Session) -> None:
+        """After a unit of work committed: the primary's WAL position is the request's token.
+        Read on a connection of its own: the session stays out of a transaction, as a
+        commit leaves it."""
         try:
-            value = session.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
+            with self.primary.connect() as conn:
+                value = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
         except SQLAlchemyError as exc:
             logger.warning("no read-after token for a committed write: %s", exc)
             return
