@@ -41,7 +41,6 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -50,6 +49,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.background import BackgroundThread
 from app.db import is_sqlite, read_from
 from app.errors import invalid
+from app.queries.replication import (
+    PRIMARY_POSITION,
+    REPLAY_POSITION,
+    primary_position,
+    replay_position,
+)
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -204,7 +209,7 @@ class ReplicaMonitor(BackgroundThread):
         started = time.monotonic()
         generation = self.generation()
         try:
-            row = self._query("primary", "SELECT pg_current_wal_lsn()::text")
+            row = self._query("primary", PRIMARY_POSITION)
         except psycopg.Error as exc:
             return self._set(StandbyState(started, None, None, f"primary unreachable: {exc}"))
         primary_lsn = parse_lsn(row[0])
@@ -214,7 +219,7 @@ class ReplicaMonitor(BackgroundThread):
         if generation is not None and (self.floor is None or self.floor[0] != generation):
             self.floor = (generation, primary_lsn)
         try:
-            row = self._query("standby", "SELECT pg_last_wal_replay_lsn()::text")
+            row = self._query("standby", REPLAY_POSITION)
         except psycopg.Error as exc:
             return self._set(StandbyState(started, None, None, f"standby unreachable: {exc}"))
         if row[0] is None:
@@ -323,7 +328,7 @@ class ReadRouter:
         try:
             with self.standby.connect() as conn:
                 while True:
-                    value = conn.execute(text("SELECT pg_last_wal_replay_lsn()::text")).scalar()
+                    value = replay_position(conn)
                     if value is not None and parse_lsn(value) >= token:
                         return parse_lsn(value)
                     if value is None or time.monotonic() >= deadline:
@@ -341,7 +346,7 @@ class ReadRouter:
         commit leaves it."""
         try:
             with self.primary.connect() as conn:
-                value = conn.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
+                value = primary_position(conn)
         except SQLAlchemyError as exc:
             logger.warning("no read-after token for a committed write: %s", exc)
             return
