@@ -280,8 +280,9 @@ class ReadRouter:
 
     def route(self, session: Session, request: Request) -> ReadMark:
         token = self.token_of(request)
+        state = self.monitor.state  # read once: the monitor replaces it meanwhile
         decision = choose(
-            self.monitor.state,
+            state,
             time.monotonic(),
             token,
             max_lag=self.max_lag,
@@ -289,7 +290,6 @@ class ReadRouter:
             wait_ms=self.wait_ms,
         )
         mark = ReadMark(Route.PRIMARY)
-        state = self.monitor.state
         if decision is Route.STANDBY and state is not None:
             mark = ReadMark(Route.STANDBY, state.replay_lsn)
         elif decision is Route.WAIT and token is not None:
@@ -393,8 +393,11 @@ class ReadRouter:
 
     def may_keep(self, scope: Scope, generation: int) -> bool:
         mark: ReadMark | None = scope.get(MARK_KEY)
-        read_lsn = mark.replay_lsn if mark is not None and mark.source is Route.STANDBY else None
-        return may_keep(read_lsn, self.monitor.floor, generation)
+        if mark is None or mark.source is not Route.STANDBY:
+            return True
+        if mark.replay_lsn is None:
+            return False
+        return may_keep(mark.replay_lsn, self.monitor.floor, generation)
 
     # -- /readyz
 
