@@ -43,7 +43,9 @@ ROUTES = [*_modules("api/routes"), APP / "pages" / "routes.py"]
 @pytest.mark.parametrize("path", ROUTES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_routes_neither_import_queries_nor_run_sql(path: Path) -> None:
     bad = [
-        name for name in _imports(path) if name.startswith(("app.queries", "sqlalchemy", "app.db"))
+        name
+        for name in _imports(path)
+        if name.startswith(("app.queries", "sqlalchemy", "app.db"))
     ]
     assert not bad, f"{path.name} imports {bad}: call a service instead"
     sql = [
