@@ -80,6 +80,26 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# Session.info key: the primary's engine, on a session that reads from a standby.
+PRIMARY_BIND = "policy_tracker_primary"
+
+
+def read_from(session: Session, standby: Engine, primary: Engine) -> None:
+    """Point a fresh session's reads at a hot standby (app/read_replica.py); the unit of
+    work moves it back to the primary before it writes."""
+    session.info[PRIMARY_BIND] = primary
+    session.bind = standby
+
+
+def _back_to_primary(session: Session) -> None:
+    """A session that read from a standby writes, and from then on reads, on the primary."""
+    primary = session.info.pop(PRIMARY_BIND, None)
+    if primary is not None:
+        if session.in_transaction():
+            session.rollback()
+        session.bind = primary
+
+
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite)."""
     if session.in_transaction():
@@ -126,15 +146,20 @@ class UnitOfWork:
     start, so ``work`` must only touch the database through its session. Services below
     it flush and never commit. A request, the command line and the background refresher
     all write through one.
+
+    ``on_commit``: callables run with the session after each commit (not after a dry run),
+    such as the read replica's token (app/read_replica.py).
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.on_commit: list[Callable[[Session], None]] = []
 
     def run(self, work: Callable[[Session], T], *, dry_run: bool = False) -> T:
         """``dry_run``: the same work in the same writer's transaction, every check and
         statement as for real, then rolled back instead of committed: nothing is written,
         no audit entry, no idempotency record (a dry run's answer is ``work``'s)."""
+        _back_to_primary(self.session)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             begin_write(self.session)
             try:
@@ -157,5 +182,8 @@ class UnitOfWork:
             except BaseException:
                 self.session.rollback()
                 raise
+            if not dry_run:
+                for hook in self.on_commit:
+                    hook(self.session)
             return result
         raise AssertionError("unreachable")

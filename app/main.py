@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,6 +43,7 @@ from app.api.routes import (
 from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.logging_setup import install_log_redaction
+from app.read_replica import ReadAfterMiddleware, replica_configured, start_read_router
 from app.services.backlog_refresher import BacklogRefresher
 from app.settings import Settings, get_settings
 
@@ -167,6 +169,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sessionmaker = make_sessionmaker(engine)
             listener = _start_change_listener(settings, cache)
             refresher = _start_backlog_refresher(settings, app.state.sessionmaker)
+            # GETs may read from a hot standby (DATABASE_READ_URL); None without one.
+            read_router = start_read_router(settings, engine, cache.generation)
+            app.state.read_router = read_router
+            cache.admission = read_router
             # What startup built lives as long as the process: out of the collector's sight,
             # a full collection no longer walks it (about 0.1 s of each 10,000-row post).
             gc.freeze()
@@ -175,6 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 refresher.stop()
             if listener is not None:
                 listener.stop()
+            if read_router is not None:
+                read_router.stop()
             engine.dispose()
         else:
             yield
@@ -198,6 +206,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
     app.add_middleware(ResponseCacheMiddleware, cache=cache)
+    if replica_configured(settings):
+        # Outside the cache: an answer from the cache says nothing of where it was read.
+        staleness = settings.read_replica_max_lag_seconds + settings.read_replica_check_seconds
+        app.add_middleware(ReadAfterMiddleware, cookie_seconds=math.ceil(staleness))
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)
     install_error_handlers(app)

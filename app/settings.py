@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     # with a long request (a national summary as of a past moment, an export); the ping
     # is answered by the worker's main thread, which such a request can hold.
     worker_healthcheck_seconds: int = 300
+    # A Postgres hot standby of DATABASE_URL for reads (app/read_replica.py); empty: none.
+    # A standby further behind than the limit is not read from (reads go to the primary);
+    # its lag is checked every read_replica_check_seconds / 2, and a check older than
+    # read_replica_check_seconds counts as none. A reader who wrote waits up to
+    # read_after_wait_ms for the standby to replay the write, else reads the primary.
+    database_read_url: str = ""
+    read_replica_max_lag_seconds: float = 2.0
+    read_replica_check_seconds: float = 0.5
+    read_after_wait_ms: int = 250
 
 
 @lru_cache

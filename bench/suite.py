@@ -33,7 +33,17 @@ from bench import datagen, load
 from bench.db import Database
 from bench.servers import Server, app_server, json_server
 
-STEPS = ("scorecard", "target", "pages", "mixed", "summary", "export", "ingest", "growth")
+STEPS = (
+    "scorecard",
+    "target",
+    "pages",
+    "mixed",
+    "summary",
+    "export",
+    "ingest",
+    "replica",
+    "growth",
+)
 PAGE_GOAL = '<li class="goal">'  # one per goal on a region page
 SUMMARY_REQUESTS = 20  # sequential requests per repetition of the summary (without as_of)
 
@@ -1053,6 +1063,11 @@ class Run:
             if "ingest" not in skip:
                 with self.timed("ingest"):
                     self.ingest()
+            if "replica" not in skip:
+                from bench import replica
+
+                with self.timed("replica"):
+                    replica.measure(self)
             if "growth" not in skip and g > 1 and "scorecard" not in skip:
                 with self.timed(f"growth: history x{g}"):
                     spec = datagen.Spec(scale=self.opts.scale, history_factor=g)

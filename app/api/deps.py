@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 import anyio
@@ -35,9 +36,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     sends every plain ``def`` dependency there); closing it does I/O (the ROLLBACK), so
     that one step goes to a worker thread, as FastAPI closes a plain generator: shielded
     from cancellation, and outside the threadpool's limit, so that a close, which hands a
-    connection back to the pool, never waits behind handlers waiting for a connection."""
+    connection back to the pool, never waits behind handlers waiting for a connection.
+
+    With a read replica (app/read_replica.py) a GET's session may read from the standby;
+    choosing may wait for the standby to replay the reader's own write, so it runs in a
+    worker thread."""
     session: Session = request.app.state.sessionmaker()
     try:
+        router = getattr(request.app.state, "read_router", None)
+        if router is not None and request.method in ("GET", "HEAD"):
+            await anyio.to_thread.run_sync(router.route, session, request)
         yield session
     finally:
         with anyio.CancelScope(shield=True):
@@ -63,10 +71,14 @@ def _close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-async def get_unit_of_work(session: SessionDep) -> UnitOfWork:
+async def get_unit_of_work(request: Request, session: SessionDep) -> UnitOfWork:
     """The request's one unit of work (app/db.py): services that write take it and run
     their work through it; it begins, commits or rolls back, and retries a lost race."""
-    return UnitOfWork(session)
+    uow = UnitOfWork(session)
+    router = getattr(request.app.state, "read_router", None)
+    if router is not None:
+        uow.on_commit.append(partial(router.note_commit, request))
+    return uow
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]

@@ -27,6 +27,10 @@ that write that the write touched.
   its tags. Every invalidation is logged with a number; an answer is stored only if no
   invalidation since the number read before the request ran touched its tags (or the
   log no longer reaches back that far).
+- **An answer read from a lagging hot standby is not kept** (``admission``, set by
+  app/read_replica.py): only if the standby had replayed the primary's position seen after
+  the cache's last emptying; and a request carrying a write's token is answered from the
+  cache only if the token is at or below that position.
 - While the listener is not connected (start-up, a database restart, no Postgres), the
   cache does not answer and does not store. Entries also expire after ``ttl_seconds``, a
   backstop for a notice lost with a connection that died silently.
@@ -45,7 +49,7 @@ import time
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -96,6 +100,14 @@ class _Entry(NamedTuple):
 _CACHES: weakref.WeakSet[ResponseCache] = weakref.WeakSet()
 
 
+class Admission(Protocol):
+    """Whether the cache may answer a request, and keep an answer (app/read_replica.py)."""
+
+    def may_answer(self, scope: Scope, generation: int | None) -> bool: ...
+
+    def may_keep(self, scope: Scope, generation: int) -> bool: ...
+
+
 class ResponseCache:
     """Answers by (path, query string), bounded in bytes, least recently used out first,
     each with the tags it depends on."""
@@ -116,6 +128,7 @@ class ResponseCache:
         self.hits = 0
         self.stores = 0
         self.dropped = 0
+        self.admission: Admission | None = None
 
     @property
     def is_open(self) -> bool:
@@ -260,6 +273,10 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"])
+        admission = self.cache.admission
+        if admission is not None and not admission.may_answer(scope, self.cache.generation()):
+            await self.app(scope, receive, send)
+            return
         entry = self.cache.get(key)
         if entry is not None:
             # ``Age`` (RFC 9111): the answer came from a cache, stored this many seconds ago.
@@ -301,6 +318,7 @@ class ResponseCacheMiddleware:
             and complete
             and recorded <= room
             and not any(k == b"set-cookie" for k, _ in headers)
+            and (admission is None or admission.may_keep(scope, generation))
         ):
             tags = frozenset(scope.get(_SCOPE_KEY) or (ANY,))
             self.cache.put(key, generation, headers, b"".join(chunks), tags)

@@ -136,6 +136,17 @@ def test_bench_runs_every_step_at_tiny_scale(tmp_path: Path) -> None:
     assert any("on observation" in plan for plan in as_of_plans), as_of_plans
     assert not any("Seq Scan on observation" in plan for plan in as_of_plans), as_of_plans
 
+    # The replica step: four servers on a primary and a standby of its own, the standby
+    # servers reading from the standby; skipped only where clusters cannot be built.
+    from tests.reliability.support import postgres_skip_reason
+
+    replica = [m for m in result["measurements"] if m["bench"] == "replica"]
+    if postgres_skip_reason() is None:
+        assert len(replica) == 8, [m["subject"] for m in replica]
+        assert all(m["note"].endswith("X-Read-From standby") for m in replica), replica[0]["note"]
+        assert all(m["median"]["rps"] for m in replica), [m["median"] for m in replica]
+        assert ratios[("replica", "scorecard no cache: req/s with the standby ÷ without")]
+
     # Loaded goals get their progress computed once (python -m app progress refresh), so
     # the summary counts every target and plan from the first call on.
     summary = next(

@@ -125,6 +125,37 @@ class PgCluster:
             "start",
         )
 
+    def basebackup_from(self, primary: PgCluster) -> None:
+        """Make this cluster a streaming hot standby of ``primary`` (``pg_basebackup -R``:
+        it writes ``standby.signal`` and the connection to the primary); then ``start``."""
+        self._run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.datadir),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            timeout=120,
+        )
+
+    def query(self, sql: str, database: str = "postgres") -> Any:
+        """The first column of the first row of ``sql``."""
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname=database, autocommit=True
+        ) as conn:
+            row = conn.execute(sql.encode()).fetchone()
+            return None if row is None else row[0]
+
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "-t", "30", "stop")
 

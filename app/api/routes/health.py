@@ -18,9 +18,22 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+class Standby(BaseModel):
+    status: Literal["up", "lagging", "down", "unknown"]
+    reads: Literal["standby", "primary"] = Field(description="where reads without a token go")
+    lag_seconds: float | None
+    max_lag_seconds: float
+    reason: str | None
+
+
 class Ready(BaseModel):
     status: Literal["ready"]
     schema_: str | None = Field(alias="schema", description="the schema's migration revision")
+    replica: Standby | None = Field(
+        None,
+        description="the read replica (DATABASE_READ_URL), when there is one: its state "
+        "never makes the service unready, reads then go to the primary",
+    )
 
 
 class NotReady(BaseModel):
@@ -42,4 +55,8 @@ def readyz(request: Request) -> JSONResponse:
             status_code=503,
             headers={"Retry-After": str(state.retry_after)},
         )
-    return JSONResponse({"status": "ready", "schema": state.schema})
+    body: dict[str, object] = {"status": "ready", "schema": state.schema}
+    router = getattr(request.app.state, "read_router", None)
+    if router is not None:
+        body["replica"] = router.describe()
+    return JSONResponse(body)
