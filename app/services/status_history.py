@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from app import changes
 from app.db import UnitOfWork
 from app.domain.progress import Point
 from app.models import Indicator, Plan, Region, Target
@@ -177,6 +178,8 @@ def build_round(
     writer locks them before it writes (app/queries/locks.py): a post or an edit that
     commits after this round drops what it built (``history.forget``), and one that
     committed before is seen. The caller commits."""
+    # Timelines feed only past summaries, which no cache keeps (app/changes.py).
+    changes.touch_nothing(session)
     ids = history.without_timeline(session, model, after, limit)
     if not ids:
         return None

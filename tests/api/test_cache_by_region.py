@@ -146,6 +146,29 @@ def test_an_idle_round_of_the_backlog_refresher_drops_nothing(
     assert all(_hit(client, url)[0] for url in reads.values())
 
 
+def test_a_round_of_status_timelines_drops_nothing(client: TestClient, backend: str) -> None:
+    """Timelines feed only past summaries, which are not cached: the refresher's thread
+    builds them in rounds, and a round must not empty the caches of every worker."""
+    if backend != "postgresql":
+        pytest.skip("the backlog refresher runs on Postgres only")
+    from app.services.backlog_refresher import timeline_round
+
+    sessions = client.app.state.sessionmaker  # type: ignore[attr-defined]
+
+    def drop_timelines(session: Session) -> None:
+        changes.touch_nothing(session)
+        session.execute(text("DELETE FROM goal_status_history"))
+
+    with sessions() as session:
+        UnitOfWork(session).run(drop_timelines)
+    reads = _reads(client)
+    for url in reads.values():
+        client.get(url)
+    with sessions() as session:
+        assert timeline_round(UnitOfWork(session), {}) > 0
+    assert all(_hit(client, url)[0] for url in reads.values())
+
+
 # --- the store: what a change drops, and what an answer computed across one keeps ---
 
 
