@@ -116,17 +116,7 @@ def stored_page(
     """One page of ``stmt``'s goals as plain columns: the stored read, whether it is stale
     (its series in the backlog) and the total, all from one statement, hence one snapshot:
     a refresher committing meanwhile is seen whole or not at all."""
-    columns = stmt.with_only_columns(
-        model.id,
-        model.read_json,
-        Indicator.code,
-        Indicator.name,
-        Indicator.unit,
-        Region.code,
-        Region.name,
-        backlog.is_stale(model),
-        func.count().over(),
-    )
+    columns = stmt.with_only_columns(*_stored_columns(model), func.count().over())
     return [StoredRow(*row) for row in session.execute(columns.limit(limit).offset(offset))]
 
 
@@ -285,17 +275,7 @@ def stored_batches(
     """Every goal ``stmt`` selects as the plain columns of a stored page (the total left
     at 0), ``size`` at a time by keyset on the id: an export reads 600,000 stored reads
     without hydrating a goal or holding more than a batch."""
-    columns = stmt.order_by(None).with_only_columns(
-        model.id,
-        model.read_json,
-        Indicator.code,
-        Indicator.name,
-        Indicator.unit,
-        Region.code,
-        Region.name,
-        backlog.is_stale(model),
-        literal(0),
-    )
+    columns = stmt.order_by(None).with_only_columns(*_stored_columns(model), literal(0))
     last = 0
     while True:
         batch = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -105,6 +105,21 @@ class Figure(NamedTuple):
     reported_completion_rate: Decimal | None
 
 
+def _region_chunks(
+    pairs: set[tuple[str, str]],
+) -> Iterator[tuple[list[str], list[str]]]:
+    """The pairs' regions, ``SERIES_REGIONS_PER_QUERY`` at a time, each chunk with every
+    indicator asked for in it: the bounds of one statement (a pair in neither is dropped
+    by the caller)."""
+    by_region: dict[str, set[str]] = {}
+    for indicator, region in pairs:
+        by_region.setdefault(region, set()).add(indicator)
+    regions = sorted(by_region)
+    for start in range(0, len(regions), SERIES_REGIONS_PER_QUERY):
+        chunk = regions[start : start + SERIES_REGIONS_PER_QUERY]
+        yield chunk, sorted(set().union(*(by_region[r] for r in chunk)))
+
+
 def latest_points(
     session: Session, as_of: datetime, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], list[Figure]]:
@@ -119,13 +134,7 @@ def latest_points(
     """
     wanted = set(pairs)
     grouped: dict[tuple[str, str], list[Figure]] = {p: [] for p in wanted}
-    by_region: dict[str, set[str]] = {}
-    for indicator, region in wanted:
-        by_region.setdefault(region, set()).add(indicator)
-    regions = sorted(by_region)
-    for start in range(0, len(regions), SERIES_REGIONS_PER_QUERY):
-        chunk = regions[start : start + SERIES_REGIONS_PER_QUERY]
-        indicators = sorted(set().union(*(by_region[r] for r in chunk)))
+    for chunk, indicators in _region_chunks(wanted):
         stmt = (
             select(
                 Observation.indicator_code,
@@ -231,13 +240,7 @@ def published_revisions(
     moment. Spans of years are left out, as there. Regions go in chunks, as there."""
     wanted = set(pairs)
     grouped: dict[tuple[str, str], list[Published]] = {p: [] for p in wanted}
-    by_region: dict[str, set[str]] = {}
-    for indicator, region in wanted:
-        by_region.setdefault(region, set()).add(indicator)
-    regions = sorted(by_region)
-    for start in range(0, len(regions), SERIES_REGIONS_PER_QUERY):
-        chunk = regions[start : start + SERIES_REGIONS_PER_QUERY]
-        indicators = sorted(set().union(*(by_region[r] for r in chunk)))
+    for chunk, indicators in _region_chunks(wanted):
         stmt = (
             select(
                 Observation.indicator_code,
