@@ -3,13 +3,14 @@ unit of work through which every transaction that writes commits."""
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app import changes
@@ -48,14 +49,61 @@ def make_engine(
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_timeout=pool_timeout,
         pool_size=pool_size,
         max_overflow=max_overflow,
         connect_args={"connect_timeout": connect_timeout},
     )
+    _ping_when_the_server_spoke(engine)
+    return engine
+
+
+def _ping_when_the_server_spoke(engine: Engine) -> None:
+    """A pooled connection is checked before use only when its socket has something to
+    read: an idle connection receives nothing unless the server ended it (a restart, a
+    terminated backend: a FATAL message, then end of file). SQLAlchemy's ``pool_pre_ping``
+    would ask every checkout a ``SELECT 1``, a round trip as dear as a one-statement read.
+    A connection found dead is replaced by the pool (``DisconnectionError``)."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not _server_spoke(dbapi_connection):
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection lost: {exc}") from exc
+
+
+def _server_spoke(dbapi_connection: Any) -> bool:
+    """Whether an idle connection has input waiting (or is already closed)."""
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    try:
+        fd = dbapi_connection.fileno()
+    except Exception:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+def autocommit_reader(engine: Engine) -> Engine | None:
+    """The engine for reads that write nothing (a GET): its connections are in autocommit,
+    so a one-statement read is one round trip, without BEGIN before it and ROLLBACK after.
+    It shares ``engine``'s pool. A unit of work moves the session back to ``engine`` before
+    it writes (``read_from``). Under READ COMMITTED a transaction gave a read of several
+    statements no common snapshot anyway; a read that needs one asks for it. None on
+    SQLite, whose reads are local calls."""
+    if is_sqlite(str(engine.url)):
+        return None
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -77,7 +125,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(sessions, "after_begin", _note_connection)
+    return sessions
 
 
 # Session.info key: the primary's engine, on a session that reads from a standby.
@@ -85,10 +135,46 @@ PRIMARY_BIND = "policy_tracker_primary"
 
 
 def read_from(session: Session, standby: Engine, primary: Engine) -> None:
-    """Point a fresh session's reads at a hot standby (app/read_replica.py); the unit of
-    work moves it back to the primary before it writes."""
+    """Point a fresh session's reads at another engine: a hot standby (app/read_replica.py)
+    or the autocommit reader (``autocommit_reader``); the unit of work moves it back to the
+    primary before it writes."""
     session.info[PRIMARY_BIND] = primary
     session.bind = standby
+
+
+def read_one_snapshot(session: Session) -> None:
+    """Make every later statement of a fresh session read one snapshot of the database
+    (REPEATABLE READ, read only): a read of several statements that must agree, such as a
+    past summary, which counts the goals with a status timeline in one statement and
+    computes those without in another. Under READ COMMITTED, or in autocommit, a write
+    committed between the two could count a goal twice or not at all. A session already in
+    a transaction (SQLite's, whose reads see one snapshot anyway; the tests' shared
+    connection) is left as it is."""
+    if session.in_transaction() or not isinstance(session.bind, Engine):
+        return
+    if is_sqlite(str(session.bind.url)):
+        return
+    session.connection(
+        execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    )
+
+
+# Session.info key: whether the connection of the session's transaction is in autocommit.
+AUTOCOMMIT_CONNECTION = "policy_tracker_autocommit_connection"
+
+
+def closes_without_io(session: Session) -> bool:
+    """Whether closing the session sends nothing to the database: it holds no transaction,
+    or its transaction's connection is in autocommit (a GET that read through
+    ``autocommit_reader``), whose return to the pool ends nothing. Decided from what the
+    session noted when it got its connection (``make_sessionmaker``): asking the session
+    for its connection here could check one out of the pool, and wait for it."""
+    return not session.in_transaction() or session.info.get(AUTOCOMMIT_CONNECTION) is True
+
+
+def _note_connection(session: Session, _transaction: Any, connection: Any) -> None:
+    dbapi_connection = connection.connection.dbapi_connection
+    session.info[AUTOCOMMIT_CONNECTION] = getattr(dbapi_connection, "autocommit", False) is True
 
 
 def _back_to_primary(session: Session) -> None:

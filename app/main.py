@@ -40,7 +40,14 @@ from app.api.routes import (
     review,
     summary,
 )
-from app.db import NOT_MIGRATED, is_sqlite, is_unmigrated, make_engine, make_sessionmaker
+from app.db import (
+    NOT_MIGRATED,
+    autocommit_reader,
+    is_sqlite,
+    is_unmigrated,
+    make_engine,
+    make_sessionmaker,
+)
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.logging_setup import install_log_redaction
 from app.read_replica import ReadAfterMiddleware, replica_configured, start_read_router
@@ -167,6 +174,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
+            # GETs read in autocommit: no BEGIN and ROLLBACK round trips (app/db.py).
+            app.state.autocommit_reader = autocommit_reader(engine)
             listener = _start_change_listener(settings, cache)
             refresher = _start_backlog_refresher(settings, app.state.sessionmaker)
             # GETs may read from a hot standby (DATABASE_READ_URL); None without one.

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.background import BackgroundThread
-from app.db import is_sqlite, read_from
+from app.db import autocommit_reader, is_sqlite, read_from
 from app.errors import invalid
 from app.queries.replication import (
     PRIMARY_POSITION,
@@ -263,6 +263,8 @@ class ReadRouter:
     ) -> None:
         self.primary = primary
         self.standby = standby
+        # GETs read the standby in autocommit, as they read the primary (app/db.py).
+        self.standby_reads = autocommit_reader(standby) or standby
         self.monitor = monitor
         self.max_lag = settings.read_replica_max_lag_seconds
         self.check_seconds = settings.read_replica_check_seconds
@@ -297,7 +299,7 @@ class ReadRouter:
             if replayed is not None:
                 mark = ReadMark(Route.STANDBY, replayed)
         if mark.source is Route.STANDBY:
-            read_from(session, self.standby, self.primary)
+            read_from(session, self.standby_reads, self.primary)
         request.scope[MARK_KEY] = mark
         return mark
 

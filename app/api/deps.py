@@ -19,7 +19,7 @@ from pydantic import BeforeValidator
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.db import UnitOfWork
+from app.db import UnitOfWork, closes_without_io, read_from
 from app.errors import FieldError, ValidationFailed, invalid
 from app.models import Plan, Target
 from app.services.goal_reads import LoadedGoal, load
@@ -33,23 +33,36 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     request's unit of work (``UnitOfWorkDep``), which shares it.
 
     Async: making a session does no I/O, so it needs no trip to the threadpool (FastAPI
-    sends every plain ``def`` dependency there); closing it does I/O (the ROLLBACK), so
-    that one step goes to a worker thread, as FastAPI closes a plain generator: shielded
-    from cancellation, and outside the threadpool's limit, so that a close, which hands a
-    connection back to the pool, never waits behind handlers waiting for a connection.
+    sends every plain ``def`` dependency there).
+
+    A GET's session reads in autocommit (``autocommit_reader``, app/db.py): a one-statement
+    read is one round trip, and closing it sends nothing, so it is closed right here. Its
+    unit of work, should it write, moves it back to the transactional engine first.
+
+    Closing a session that holds a transaction does I/O (the ROLLBACK), so that close goes
+    to a worker thread, as FastAPI closes a plain generator: shielded from cancellation,
+    and outside the threadpool's limit, so that a close, which hands a connection back to
+    the pool, never waits behind handlers waiting for a connection.
 
     With a read replica (app/read_replica.py) a GET's session may read from the standby;
     choosing may wait for the standby to replay the reader's own write, so it runs in a
     worker thread."""
     session: Session = request.app.state.sessionmaker()
     try:
-        router = getattr(request.app.state, "read_router", None)
-        if router is not None and request.method in ("GET", "HEAD"):
-            await anyio.to_thread.run_sync(router.route, session, request)
+        if request.method in ("GET", "HEAD"):
+            reader = getattr(request.app.state, "autocommit_reader", None)
+            if reader is not None:
+                read_from(session, reader, request.app.state.engine)
+            router = getattr(request.app.state, "read_router", None)
+            if router is not None:
+                await anyio.to_thread.run_sync(router.route, session, request)
         yield session
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
+        if closes_without_io(session):
+            _close(session)  # no transaction to end: no I/O, no trip to a thread
+        else:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
 
 
 def _close(session: Session) -> None:

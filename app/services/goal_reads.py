@@ -16,7 +16,7 @@ from typing import Any, Generic, NamedTuple
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.db import UnitOfWork
+from app.db import UnitOfWork, read_one_snapshot
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
@@ -252,6 +252,8 @@ def _counts(counter: Counter[str], known: tuple[str, ...]) -> StatusCounts:
 def summary(uow: UnitOfWork, region: str | None, as_of: datetime, as_of_given: bool) -> SummaryRead:
     """Targets and plans in force by status: summed from the stored statuses now, or from
     the status timelines as of another moment."""
+    if as_of_given:
+        read_one_snapshot(uow.session)  # its statements must agree (app/db.py)
     require_region(uow.session, region)
     targets = q.goals_query(Target, region=region)
     plans = q.goals_query(Plan, region=region)
