@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
@@ -21,23 +22,30 @@ from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork, closes_without_io, read_from
 from app.errors import FieldError, ValidationFailed, invalid
-from app.models import Plan, Target
-from app.services.goal_reads import LoadedGoal, load
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 
+def open_session(request: Request) -> Session:
+    """A request's session; a GET's reads in autocommit (``autocommit_reader``, app/db.py):
+    a one-statement read is one round trip, and closing it sends nothing. Its unit of
+    work, should it write, moves it back to the transactional engine first."""
+    session: Session = request.app.state.sessionmaker()
+    if request.method in ("GET", "HEAD"):
+        reader = getattr(request.app.state, "autocommit_reader", None)
+        if reader is not None:
+            read_from(session, reader, request.app.state.engine)
+    return session
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request. Reading through it never commits; a write goes through the
-    request's unit of work (``UnitOfWorkDep``), which shares it.
+    """One session per request (``open_session``). Reading through it never commits; a
+    write goes through the request's unit of work (``UnitOfWorkDep``), which shares it.
 
     Async: making a session does no I/O, so it needs no trip to the threadpool (FastAPI
-    sends every plain ``def`` dependency there).
-
-    A GET's session reads in autocommit (``autocommit_reader``, app/db.py): a one-statement
-    read is one round trip, and closing it sends nothing, so it is closed right here. Its
-    unit of work, should it write, moves it back to the transactional engine first.
+    sends every plain ``def`` dependency there). Closing a GET's session, in autocommit,
+    sends nothing either, so it is closed right here.
 
     Closing a session that holds a transaction does I/O (the ROLLBACK), so that close goes
     to a worker thread, as FastAPI closes a plain generator: shielded from cancellation,
@@ -47,15 +55,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     With a read replica (app/read_replica.py) a GET's session may read from the standby;
     choosing may wait for the standby to replay the reader's own write, so it runs in a
     worker thread."""
-    session: Session = request.app.state.sessionmaker()
+    session = open_session(request)
     try:
-        if request.method in ("GET", "HEAD"):
-            reader = getattr(request.app.state, "autocommit_reader", None)
-            if reader is not None:
-                read_from(session, reader, request.app.state.engine)
-            router = getattr(request.app.state, "read_router", None)
-            if router is not None:
-                await anyio.to_thread.run_sync(router.route, session, request)
+        router = getattr(request.app.state, "read_router", None)
+        if router is not None and request.method in ("GET", "HEAD"):
+            await anyio.to_thread.run_sync(router.route, session, request)
         yield session
     finally:
         if closes_without_io(session):
@@ -63,6 +67,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         else:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
+
+
+@contextmanager
+def reading_session(request: Request) -> Iterator[Session]:
+    """``get_session`` for a GET whose whole work runs in one worker thread
+    (app/api/threads.py): opened, routed to a standby or not, and closed in that thread."""
+    session = open_session(request)
+    try:
+        router = getattr(request.app.state, "read_router", None)
+        if router is not None:
+            router.route(session, request)
+        yield session
+    finally:
+        _close(session)
 
 
 def _close(session: Session) -> None:
@@ -212,16 +230,3 @@ AsOfGiven = Annotated[bool, Depends(as_of_given)]
 
 
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="numeric id", examples=[1])]
-
-
-def load_target(target_id: IdPath, session: SessionDep) -> LoadedGoal[Target]:
-    """The target a detail route names, or a 404 before the handler runs."""
-    return load(session, Target, target_id)
-
-
-def load_plan(plan_id: IdPath, session: SessionDep) -> LoadedGoal[Plan]:
-    return load(session, Plan, plan_id)
-
-
-LoadedTarget = Annotated[LoadedGoal[Target], Depends(load_target)]
-LoadedPlan = Annotated[LoadedGoal[Plan], Depends(load_plan)]

@@ -15,14 +15,13 @@ from app.api.deps import (
     IdPath,
     Paging,
     PagingDep,
-    SessionDep,
     UnitOfWorkDep,
-    load_plan,
-    load_target,
+    reading_session,
 )
 from app.api.exact_json import ExactJSONRoute
 from app.api.files import FormatQuery, LangQuery, file_content, file_response
 from app.api.response_cache import depends_on
+from app.api.threads import in_thread
 from app.changes import list_tags, series_tag
 from app.domain.progress import PlanStatus, TargetStatus
 from app.labels import Lang
@@ -183,15 +182,11 @@ def list_targets(
     response_model=TargetDetail,
     responses={200: _row_response("target")},
 )
-def get_target(
-    request: Request, target_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+async def get_target(
+    request: Request, target_id: IdPath, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    current = goal_reads.current_detail(session, Target, target_id, as_of, as_of_given)
-    if current is None:
-        current = goal_reads.computed_detail(
-            session, load_target(target_id, session), as_of, as_of_given
-        )
-    return _detail(request, current)
+    answer = await in_thread(_read_detail, request, Target, target_id, as_of, as_of_given)
+    return _detail(request, answer)
 
 
 @router.get(
@@ -219,15 +214,29 @@ def list_plans(
     response_model=PlanDetail,
     responses={200: _row_response("plan")},
 )
-def get_plan(
-    request: Request, plan_id: IdPath, session: SessionDep, as_of: AsOfDep, as_of_given: AsOfGiven
+async def get_plan(
+    request: Request, plan_id: IdPath, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    current = goal_reads.current_detail(session, Plan, plan_id, as_of, as_of_given)
-    if current is None:
-        current = goal_reads.computed_detail(
-            session, load_plan(plan_id, session), as_of, as_of_given
-        )
-    return _detail(request, current)
+    answer = await in_thread(_read_detail, request, Plan, plan_id, as_of, as_of_given)
+    return _detail(request, answer)
+
+
+def _read_detail(
+    request: Request,
+    model: type[Target] | type[Plan],
+    goal_id: int,
+    as_of: datetime,
+    as_of_given: bool,
+) -> goal_reads.DetailAnswer:
+    """A goal's detail, its session's whole life in the one worker thread it runs in
+    (app/api/threads.py): the stored read when current, else computed."""
+    with reading_session(request) as session:
+        current = goal_reads.current_detail(session, model, goal_id, as_of, as_of_given)
+        if current is None:
+            current = goal_reads.computed_detail(
+                session, goal_reads.load(session, model, goal_id), as_of, as_of_given
+            )
+        return current
 
 
 def _detail(request: Request, answer: goal_reads.DetailAnswer) -> Response:
