@@ -18,6 +18,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -154,3 +155,9 @@ def without_timeline(
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def analyze(session: Session) -> None:
+    """Fresh planner statistics for the timelines (Postgres; SQLite plans without them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE goal_status_history"))

@@ -12,6 +12,7 @@ again once the builder has built them (``status_history.build_round``).
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -455,3 +456,33 @@ def test_the_background_rounds_build_every_missing_timeline(session: Session) ->
     )
     assert _without_timeline(session) == 0
     assert _built(session) == _in_force(session)
+
+
+def test_building_every_timeline_renews_the_planners_statistics_as_the_table_grows(
+    connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m app progress timelines`` after a bulk load: the statistics are renewed
+    each time the number built doubles (the first round, then 2x, 4x...), in the same
+    transactions as the rounds; without them the planner scans the growing table."""
+    analyzed_at: list[int] = []
+    renew = status_history.history.analyze
+
+    def counting(session: Session) -> None:
+        analyzed_at.append(_built(session))
+        renew(session)
+
+    monkeypatch.setattr(status_history.history, "analyze", counting)
+
+    def sessions() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    with sessions() as session:
+        session.execute(delete(GoalStatusHistory))
+        session.commit()
+        in_force = _in_force(session)
+    assert in_force > 40
+    assert status_history.build_all(sessions, limit=5) == in_force
+    # renewed after 5 built, then once past 10, 20, 40... of each kind's build: a few
+    # times, not once a round
+    assert analyzed_at[:3] == [5, 10, 20]
+    assert len(analyzed_at) <= 2 * math.ceil(math.log2(in_force))
