@@ -48,6 +48,17 @@ def served(postgres: str) -> Iterator[TestClient]:
         yield client
 
 
+def _first_target_in_force(postgres: str) -> int:
+    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT id FROM target WHERE region_code = %s AND retired_at IS NULL "
+            "ORDER BY id LIMIT 1",
+            [REGION],
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def _statements(client: TestClient) -> list[tuple[str, bool]]:
     """Every statement the app's engine sends from now on, with its connection's autocommit."""
     seen: list[tuple[str, bool]] = []
@@ -75,22 +86,17 @@ def test_a_get_that_stores_what_it_computed_writes_in_a_transaction(
 ) -> None:
     """A goal without its stored read is computed by the GET and stored by its unit of
     work: those statements run on a connection out of autocommit, then committed."""
+    target_id = _first_target_in_force(postgres)
     with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT id FROM target WHERE region_code = %s AND retired_at IS NULL "
-            "ORDER BY id LIMIT 1",
-            [REGION],
-        ).fetchone()
-        assert row is not None
-        conn.execute("UPDATE target SET read_json = NULL WHERE id = %s", [row[0]])
+        conn.execute("UPDATE target SET read_json = NULL WHERE id = %s", [target_id])
     seen = _statements(served)
     page = served.get(f"/api/v1/targets?region={REGION}&limit=1000")
     assert page.status_code == 200
-    assert [item["id"] for item in page.json()["items"]].count(row[0]) == 1
+    assert [item["id"] for item in page.json()["items"]].count(target_id) == 1
     writes = [autocommit for verb, autocommit in seen if verb in ("INSERT", "UPDATE", "DELETE")]
     assert writes and not any(writes)
     with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
-        stored = conn.execute("SELECT read_json FROM target WHERE id = %s", [row[0]]).fetchone()
+        stored = conn.execute("SELECT read_json FROM target WHERE id = %s", [target_id]).fetchone()
     assert stored is not None and stored[0] is not None
 
 
@@ -175,21 +181,15 @@ def test_a_past_summary_reads_one_snapshot(served: TestClient, postgres: str) ->
     url = f"/api/v1/summary?region={REGION}&as_of={quote(as_of)}"
     before = served.get(url)
     assert before.status_code == 200
-    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT id FROM target WHERE region_code = %s AND retired_at IS NULL "
-            "ORDER BY id LIMIT 1",
-            [REGION],
-        ).fetchone()
-    assert row is not None
+    target_id = _first_target_in_force(postgres)
     engine = served.app.state.engine  # type: ignore[attr-defined]
     retired: list[int] = []
 
     def retire_after_the_first_statement(*_: Any) -> None:
         if not retired:
-            retired.append(row[0])
+            retired.append(target_id)
             with psycopg.connect(_conninfo(postgres), autocommit=True) as other:
-                other.execute("UPDATE target SET retired_at = now() WHERE id = %s", [row[0]])
+                other.execute("UPDATE target SET retired_at = now() WHERE id = %s", [target_id])
 
     event.listen(engine, "after_cursor_execute", retire_after_the_first_statement)
     try:
@@ -198,8 +198,8 @@ def test_a_past_summary_reads_one_snapshot(served: TestClient, postgres: str) ->
     finally:
         event.remove(engine, "after_cursor_execute", retire_after_the_first_statement)
         with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
-            conn.execute("UPDATE target SET retired_at = NULL WHERE id = %s", [row[0]])
-    assert retired == [row[0]]
+            conn.execute("UPDATE target SET retired_at = NULL WHERE id = %s", [target_id])
+    assert retired == [target_id]
     assert during.status_code == 200
     assert during.json()["targets"] == before.json()["targets"]
     assert after.json()["targets"]["total"] == before.json()["targets"]["total"] - 1
