@@ -21,6 +21,7 @@ SERIES = {
     ("target", "app GET /api/v1/targets/{id}"): "single target: app",
     ("target", "app GET /healthz"): "/healthz",
     ("target", "the same target, app without"): "single target: app, cache off",
+    ("summary as_of, one region", "app"): "one region's summary, as_of: app",
     ("summary", "app GET /api/v1/summary?as_of"): "national summary, as_of replay: app",
     ("summary", "app"): "national summary: app (the status tally summed)",
 }
