@@ -6,7 +6,7 @@ from __future__ import annotations
 import select
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -14,6 +14,9 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app import changes
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,6 +61,17 @@ def make_engine(
     )
     _ping_when_the_server_spoke(engine)
     return engine
+
+
+def engine_for(url: str, settings: Settings) -> Engine:
+    """``make_engine`` with the pool and connect settings (the primary's and the standby's)."""
+    return make_engine(
+        url,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 def _ping_when_the_server_spoke(engine: Engine) -> None:

@@ -43,9 +43,9 @@ from app.api.routes import (
 from app.db import (
     NOT_MIGRATED,
     autocommit_reader,
+    engine_for,
     is_sqlite,
     is_unmigrated,
-    make_engine,
     make_sessionmaker,
 )
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
@@ -165,13 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_log_redaction()  # after the server configured its loggers
         if not hasattr(app.state, "sessionmaker"):
-            engine = make_engine(
-                settings.database_url,
-                pool_timeout=settings.db_pool_timeout_seconds,
-                connect_timeout=settings.db_connect_timeout_seconds,
-                pool_size=settings.db_pool_size,
-                max_overflow=settings.db_max_overflow,
-            )
+            engine = engine_for(settings.database_url, settings)
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             # GETs read in autocommit: no BEGIN and ROLLBACK round trips (app/db.py).

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.background import BackgroundThread
-from app.db import autocommit_reader, is_sqlite, read_from
+from app.db import autocommit_reader, engine_for, is_sqlite, read_from
 from app.errors import invalid
 from app.queries.replication import (
     PRIMARY_POSITION,
@@ -435,15 +435,7 @@ def start_read_router(
     """The standby's engine and its monitor, when ``DATABASE_READ_URL`` names one."""
     if not replica_configured(settings):
         return None
-    from app.db import make_engine
-
-    standby = make_engine(
-        settings.database_read_url,
-        pool_timeout=settings.db_pool_timeout_seconds,
-        connect_timeout=settings.db_connect_timeout_seconds,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-    )
+    standby = engine_for(settings.database_read_url, settings)
     monitor = ReplicaMonitor(
         settings.database_url,
         settings.database_read_url,
