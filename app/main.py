@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import pages
 from app.api.deps import check_request_parameters
 from app.api.exact_json import ExactJSONResponse
+from app.api.hot_reads import HotReads
 from app.api.http_semantics import HeadAsGet, allowed_methods
 from app.api.limits import BodySizeLimit, FailedAuthLimiter
 from app.api.response_cache import (
@@ -208,6 +209,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_limiter = FailedAuthLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
+    if settings.hot_reads:
+        # Innermost: the cache and read-after-write wrap its answers as any route's.
+        app.add_middleware(HotReads)
     app.add_middleware(ResponseCacheMiddleware, cache=cache)
     if replica_configured(settings):
         # Outside the cache: an answer from the cache says nothing of where it was read.

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Postgres only: 0 turns the cache off. Entries also expire after the given seconds.
     response_cache_bytes: int = 64 * 1024 * 1024
     response_cache_seconds: float = 60.0
+    # The short way in for a scorecard and a goal's detail (app/api/hot_reads.py); off,
+    # every request goes through the framework's routing (the tests compare the two).
+    hot_reads: bool = True
     # A thread per worker that recomputes the goals of series posted with
     # Prefer: return=minimal once the worker is quiet (app/services/backlog_refresher.py),
     # on Postgres only, then builds the status timelines writes dropped. Off, the summary

@@ -4,7 +4,6 @@ as-of, and the loaders of detail routes."""
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -16,12 +15,13 @@ import anyio
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork, closes_without_io, read_from
 from app.errors import FieldError, ValidationFailed, invalid
+from app.schemas.goal_query import AS_OF_DESCRIPTION, iso_8601_only
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -75,12 +75,23 @@ def reading_session(request: Request) -> Iterator[Session]:
     (app/api/threads.py): opened, routed to a standby or not, and closed in that thread."""
     session = open_session(request)
     try:
-        router = getattr(request.app.state, "read_router", None)
-        if router is not None:
-            router.route(session, request)
+        route_to_a_reader(request, session)
         yield session
     finally:
         _close(session)
+
+
+def route_to_a_reader(request: Request, session: Session) -> None:
+    """With a read replica, send the session's reads to the standby when it has replayed
+    the reader's own writes (app/read_replica.py); it may wait, so call it in a thread."""
+    router = getattr(request.app.state, "read_router", None)
+    if router is not None:
+        router.route(session, request)
+
+
+def close_session(session: Session) -> None:
+    """``_close``, for a session whose life a handler manages itself (a streamed file)."""
+    _close(session)
 
 
 def _close(session: Session) -> None:
@@ -105,6 +116,11 @@ SessionDep = Annotated[Session, Depends(get_session)]
 async def get_unit_of_work(request: Request, session: SessionDep) -> UnitOfWork:
     """The request's one unit of work (app/db.py): services that write take it and run
     their work through it; it begins, commits or rolls back, and retries a lost race."""
+    return unit_of_work(request, session)
+
+
+def unit_of_work(request: Request, session: Session) -> UnitOfWork:
+    """``get_unit_of_work`` for a session the handler opened itself."""
     uow = UnitOfWork(session)
     router = getattr(request.app.state, "read_router", None)
     if router is not None:
@@ -156,7 +172,13 @@ def _allowed_query_params(route: APIRoute) -> frozenset[str]:
 
 
 def _query_param_names(dependant: Dependant) -> set[str]:
-    names = {p.alias for p in dependant.query_params}
+    names: set[str] = set()
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model
+            names |= {field.alias or name for name, field in model.model_fields.items()}
+        else:
+            names.add(param.alias)
     for sub in dependant.dependencies:
         names |= _query_param_names(sub)
     return names
@@ -179,35 +201,21 @@ async def get_paging(
 PagingDep = Annotated[Paging, Depends(get_paging)]
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A '+' in a query string that was not percent-encoded arrives as a space: '…00:00:00 08'.
-_PLUS_AS_SPACE = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
-
-
-def _iso_8601_only(value: object) -> object:
-    """ISO 8601 and its RFC 3339 / SQL spellings ('2023-08-01 00:00:00+00', as Postgres
-    prints it); Pydantic alone would also read '0.5' or '1690848000' as Unix seconds."""
-    if not isinstance(value, str):
-        return value
-    text = _PLUS_AS_SPACE.sub(r"\1+\2", value.strip())
-    if _ISO_DATE.match(text):
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass
-    raise ValueError("give an ISO 8601 timestamp, such as 2023-08-01T00:00:00Z")
-
-
 async def get_as_of(
     as_of: Annotated[
         datetime | None,
         Query(
-            description="ISO 8601 timestamp: only figures recorded by then count (default: now)",
+            description=AS_OF_DESCRIPTION,
             examples=["2023-08-01T00:00:00Z"],
         ),
-        BeforeValidator(_iso_8601_only),
+        BeforeValidator(iso_8601_only),
     ] = None,
 ) -> datetime:
+    return as_of_moment(as_of)
+
+
+def as_of_moment(as_of: datetime | None) -> datetime:
+    """The moment a read is as of, in UTC: now when none is named; a naive one is UTC."""
     if as_of is None:
         return datetime.now(UTC)
     if as_of.tzinfo is None:

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.api.auth import AdminKey
 from app.api.deps import (
     AsOfDep,
     AsOfGiven,
     IdPath,
-    Paging,
-    PagingDep,
     UnitOfWorkDep,
+    as_of_moment,
     reading_session,
+    unit_of_work,
 )
 from app.api.exact_json import ExactJSONRoute
-from app.api.files import FormatQuery, LangQuery, file_content, file_response
+from app.api.files import file_content, stream_file
 from app.api.response_cache import depends_on
 from app.api.threads import in_thread
 from app.changes import list_tags, series_tag
-from app.domain.progress import PlanStatus, TargetStatus
-from app.labels import Lang
 from app.models import Plan, Target
 from app.schemas.common import ERROR_RESPONSES, ErrorBody, Page
 from app.schemas.goal import PlanDetail, PlanRead, TargetDetail, TargetRead
+from app.schemas.goal_query import PlanListQuery, TargetListQuery
 from app.schemas.write import PlanCreate, PlanUpdate, TargetCreate, TargetUpdate
 from app.services import exports, goal_reads, goals
 from app.services.exports import FileAnswer, FileFormat
@@ -35,104 +34,60 @@ from app.services.goal_reads import GoalFilter
 
 router = APIRouter(responses=ERROR_RESPONSES, route_class=ExactJSONRoute)
 
-RegionQuery = Annotated[
-    str | None, Query(max_length=32, description="region code", examples=["500000"])
-]
-IndicatorQuery = Annotated[
-    str | None, Query(max_length=64, description="indicator code", examples=["hi_tech_enterprises"])
-]
-NameQuery = Annotated[
-    str | None,
-    Query(
-        alias="q",
-        max_length=200,
-        description="indicator name, either script or English",
-        examples=["高新技术企业"],
-    ),
-]
-IncludeRetired = Annotated[bool, Query(description="also list retired rows")]
-TargetStatusQuery = TargetStatus  # the domain's statuses, each one a filter value
-PlanStatusQuery = PlanStatus
-YearQuery = Annotated[int | None, Query(ge=1949, le=2100, examples=[2027])]
-
 
 class GoalList:
-    """The query parameters every list of goals takes."""
+    """A list of goals' answer from its query (one model per route, app/schemas/goal_query.py)."""
 
-    def __init__(
-        self,
-        paging: Paging,
-        as_of: datetime,
-        as_of_given: bool,
-        region: str | None = None,
-        indicator: str | None = None,
-        q_: str | None = None,
-        include_retired: bool = False,
-    ) -> None:
-        self.paging = paging
-        self.as_of: datetime = as_of
-        self.as_of_given = as_of_given
-        self.filter = GoalFilter(region, indicator, q_, None, include_retired)
-
-    def page(
-        self,
-        uow: UnitOfWorkDep,
-        model: type[Target] | type[Plan],
-        year: int | None,
-        status: str | None,
-    ) -> Response:
-        """A page already serialised (from stored reads); its model is declared on the route."""
-        body = goal_reads.page(
-            uow,
-            model,
-            replace(self.filter, year=year),
-            status=status,
-            as_of=self.as_of,
-            as_of_given=self.as_of_given,
-            limit=self.paging.limit,
-            offset=self.paging.offset,
+    def __init__(self, request: Request, query: TargetListQuery | PlanListQuery) -> None:
+        self.query = query
+        self.as_of = as_of_moment(query.as_of)
+        self.as_of_given = "as_of" in request.query_params
+        self.filter = GoalFilter(
+            query.region, query.indicator, query.q, query.year, query.include_retired
         )
-        return Response(body, media_type="application/json")
+        # A cached answer is dropped by a write to the region or indicator it lists.
+        depends_on(request.scope, list_tags(query.region, query.indicator))
 
-    def export(
-        self,
-        uow: UnitOfWorkDep,
-        model: type[Target] | type[Plan],
-        year: int | None,
-        status: str | None,
-        file_format: FileFormat,
-        lang: Lang,
+    async def answer(self, request: Request, model: type[Target] | type[Plan]) -> Response:
+        """A page of JSON, its whole work, session included, in one lean trip to a thread
+        (app/api/threads.py: the scorecard is the list clients read most); or a file
+        streamed from a session that lives as long as the stream."""
+        file_format = self.query.format
+        if file_format == "json":
+            body = await in_thread(self._page, request, model)
+            return Response(body, media_type="application/json")
+        return await stream_file(
+            request, partial(self._export, model=model, file_format=file_format)
+        )
+
+    def _page(self, request: Request, model: type[Target] | type[Plan]) -> bytes:
+        """A page already serialised (from stored reads); its model is declared on the route."""
+        with reading_session(request) as session:
+            return goal_reads.page(
+                unit_of_work(request, session),
+                model,
+                self.filter,
+                status=self.query.status,
+                as_of=self.as_of,
+                as_of_given=self.as_of_given,
+                limit=self.query.limit,
+                offset=self.query.offset,
+            )
+
+    def _export(
+        self, uow: UnitOfWorkDep, model: type[Target] | type[Plan], file_format: FileFormat
     ) -> FileAnswer:
         """Every goal matching the filters (the paging parameters do not apply)."""
         return exports.export_goals(
             uow,
             model,
-            replace(self.filter, year=year),
-            status=status,
+            self.filter,
+            status=self.query.status,
             as_of=self.as_of,
             as_of_given=self.as_of_given,
             file_format=file_format,
-            lang=lang,
+            lang=self.query.lang,
         )
-
-
-async def get_goal_list(
-    request: Request,
-    paging: PagingDep,
-    as_of: AsOfDep,
-    as_of_given: AsOfGiven,
-    region: RegionQuery = None,
-    indicator: IndicatorQuery = None,
-    q_: NameQuery = None,
-    include_retired: IncludeRetired = False,
-) -> GoalList:
-    """``GoalList`` from the query; async, as the class itself would go to the threadpool."""
-    # A cached answer is dropped by a write to the region or indicator it lists.
-    depends_on(request.scope, list_tags(region, indicator))
-    return GoalList(paging, as_of, as_of_given, region, indicator, q_, include_retired)
-
-
-GoalListDep = Annotated[GoalList, Depends(get_goal_list)]
 
 
 def _row_response(kind: str) -> dict[str, object]:
@@ -163,17 +118,8 @@ def _row_response(kind: str) -> dict[str, object]:
     response_model=Page[TargetRead],
     responses=file_content("a page of targets; with `format=csv|xlsx`, a file of all of them"),
 )
-def list_targets(
-    uow: UnitOfWorkDep,
-    goals: GoalListDep,
-    end_year: YearQuery = None,
-    status: Annotated[TargetStatusQuery | None, Query()] = None,
-    format: FormatQuery = "json",
-    lang: LangQuery = "en",
-) -> Response:
-    if format != "json":
-        return file_response(goals.export(uow, Target, end_year, status, format, lang))
-    return goals.page(uow, Target, end_year, status)
+async def list_targets(request: Request, query: Annotated[TargetListQuery, Query()]) -> Response:
+    return await GoalList(request, query).answer(request, Target)
 
 
 @router.get(
@@ -185,8 +131,7 @@ def list_targets(
 async def get_target(
     request: Request, target_id: IdPath, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    answer = await in_thread(_read_detail, request, Target, target_id, as_of, as_of_given)
-    return _detail(request, answer)
+    return await read_detail(request, Target, target_id, as_of, as_of_given)
 
 
 @router.get(
@@ -195,17 +140,8 @@ async def get_target(
     response_model=Page[PlanRead],
     responses=file_content("a page of plans; with `format=csv|xlsx`, a file of all of them"),
 )
-def list_plans(
-    uow: UnitOfWorkDep,
-    goals: GoalListDep,
-    year: YearQuery = None,
-    status: Annotated[PlanStatusQuery | None, Query()] = None,
-    format: FormatQuery = "json",
-    lang: LangQuery = "en",
-) -> Response:
-    if format != "json":
-        return file_response(goals.export(uow, Plan, year, status, format, lang))
-    return goals.page(uow, Plan, year, status)
+async def list_plans(request: Request, query: Annotated[PlanListQuery, Query()]) -> Response:
+    return await GoalList(request, query).answer(request, Plan)
 
 
 @router.get(
@@ -217,7 +153,18 @@ def list_plans(
 async def get_plan(
     request: Request, plan_id: IdPath, as_of: AsOfDep, as_of_given: AsOfGiven
 ) -> Response:
-    answer = await in_thread(_read_detail, request, Plan, plan_id, as_of, as_of_given)
+    return await read_detail(request, Plan, plan_id, as_of, as_of_given)
+
+
+async def read_detail(
+    request: Request,
+    model: type[Target] | type[Plan],
+    goal_id: int,
+    as_of: datetime,
+    as_of_given: bool,
+) -> Response:
+    """A goal's detail: its whole work, session included, in one lean trip to a thread."""
+    answer = await in_thread(_read_detail, request, model, goal_id, as_of, as_of_given)
     return _detail(request, answer)
 
 
