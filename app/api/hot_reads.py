@@ -9,12 +9,12 @@ form of the two hottest reads and calls the routes' own handlers directly:
   ``offset``, each at most once, with values that need no decoding and are in range;
 - ``GET /api/v1/targets/{id}`` or ``/plans/{id}`` with no query.
 
-Everything else, and any of these that fails (an unknown region, a missing goal, the
-database away), goes on to the app unchanged, which answers it as always: the errors, the
-validation and every other request keep one implementation. What the short way answers
-is built by the same code, so it is byte for byte the app's answer (tests/api/
-test_hot_reads.py compares them). The middlewares outside it (the response cache,
-read-after-write, HEAD) apply to it as to any route.
+Everything else goes on to the app unchanged, which answers it as always: the validation
+and every other request keep one implementation. An error on the short way (an unknown
+region, a missing goal, the database away) is answered by the app's own handler for it.
+What the short way answers is built by the same code, so it is byte for byte the app's
+answer, errors included (tests/api/test_hot_reads.py compares them). The middlewares
+outside it (the response cache, read-after-write, HEAD) apply to it as to any route.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
+from starlette._utils import is_async_callable
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -52,15 +54,31 @@ class HotReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = _recognise(scope) if scope["type"] == "http" else None
-        if answer is not None:
-            try:
-                response = await answer(Request(scope, receive))
-            except Exception:
-                response = None
-            if response is not None:
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await answer(request)
+        except Exception as error:
+            response = await _error_answer(request, error)
+        await response(scope, receive, send)
+
+
+async def _error_answer(request: Request, error: Exception) -> Response:
+    """What the app answers to ``error``: its own handler for the nearest class (an unknown
+    region's 422, a missing goal's 404, the database away's 503). Going through the app
+    again would only repeat the work, and a wait for a connection with it."""
+    handlers = request.app.exception_handlers
+    for kind in type(error).__mro__:
+        handler = handlers.get(kind)
+        if handler is not None:
+            if is_async_callable(handler):
+                response: Response = await handler(request, error)
+            else:
+                response = await run_in_threadpool(handler, request, error)
+            return response
+    raise error
 
 
 def _recognise(scope: Scope) -> Answer | None:
