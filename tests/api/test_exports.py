@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import update
@@ -218,3 +219,35 @@ def test_an_export_as_of_a_past_moment_equals_the_list_as_of_then(client: TestCl
     assert all(r["actual"] == "" for r in rows)
     now = _csv(client.get("/api/v1/plans", params={"format": "csv"}).content)
     assert {r["status"] for r in now} != {"no_data"}
+
+
+def test_an_export_keeps_its_session_until_the_file_is_sent(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file streams after the handler returns: its session must outlive the handler and
+    be closed once, when the last chunk is sent (app/api/files.py, ``stream_file``)."""
+    from app.api import files
+
+    closed: list[str] = []
+    real_close = files.close_session
+
+    def close(session: Session) -> None:
+        closed.append("closed")
+        real_close(session)
+
+    monkeypatch.setattr(files, "close_session", close)
+    with client.stream("GET", "/api/v1/plans", params={"format": "csv"}) as response:
+        assert response.status_code == 200
+        chunks = response.iter_bytes()
+        first = next(chunks)
+        assert first.startswith("\ufeff".encode())
+        assert closed == []  # still streaming: the session is open
+        rest = b"".join(chunks)
+    assert (first + rest).count(b"\n") > 10
+    assert closed == ["closed"]
+    # A refused export (an unknown region) closes its session before answering.
+    assert (
+        client.get("/api/v1/plans", params={"format": "csv", "region": "nowhere"}).status_code
+        == 422
+    )
+    assert closed == ["closed", "closed"]
