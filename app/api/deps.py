@@ -63,10 +63,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if closes_without_io(session):
-            _close(session)  # no transaction to end: no I/O, no trip to a thread
+            close_session(session)  # no transaction to end: no I/O, no trip to a thread
         else:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_close, session, limiter=anyio.CapacityLimiter(1))
+                await anyio.to_thread.run_sync(
+                    close_session, session, limiter=anyio.CapacityLimiter(1)
+                )
 
 
 @contextmanager
@@ -78,7 +80,7 @@ def reading_session(request: Request) -> Iterator[Session]:
         route_to_a_reader(request, session)
         yield session
     finally:
-        _close(session)
+        close_session(session)
 
 
 def route_to_a_reader(request: Request, session: Session) -> None:
@@ -90,11 +92,6 @@ def route_to_a_reader(request: Request, session: Session) -> None:
 
 
 def close_session(session: Session) -> None:
-    """``_close``, for a session whose life a handler manages itself (a streamed file)."""
-    _close(session)
-
-
-def _close(session: Session) -> None:
     """Close the session; a connection lost meanwhile must not cut off the answer.
 
     Closing ends the request's transaction with a ROLLBACK, after the response has started.

@@ -117,6 +117,8 @@ def _plain_query(query: bytes) -> dict[str, str] | None:
         text = query.decode("ascii")
     except UnicodeDecodeError:
         return None
+    if "%" in text or "+" in text:  # decoded, a value could pass the patterns below
+        return None
     pairs = parse_qsl(text, keep_blank_values=True)
     values = dict(pairs)
     if len(values) != len(pairs):
@@ -125,8 +127,6 @@ def _plain_query(query: bytes) -> dict[str, str] | None:
         pattern = _VALUE.get(name)
         if pattern is None or not pattern.fullmatch(value):
             return None
-    if "%" in text or "+" in text:
-        return None
     return values
 
 
