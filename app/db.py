@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -37,6 +37,12 @@ class Base(DeclarativeBase):
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def psycopg_conninfo(url: str) -> str:
+    """psycopg's connection string for a SQLAlchemy URL (its driver name dropped), for the
+    connections the service opens without the engine."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_engine(
@@ -83,7 +89,7 @@ def _ping_when_the_server_spoke(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if not _server_spoke(dbapi_connection):
+        if not server_spoke(dbapi_connection):
             return
         try:
             cursor = dbapi_connection.cursor()
@@ -95,7 +101,7 @@ def _ping_when_the_server_spoke(engine: Engine) -> None:
             raise DisconnectionError(f"pooled connection lost: {exc}") from exc
 
 
-def _server_spoke(dbapi_connection: Any) -> bool:
+def server_spoke(dbapi_connection: Any) -> bool:
     """Whether an idle connection has input waiting (or is already closed)."""
     if getattr(dbapi_connection, "closed", False):
         return True

@@ -41,13 +41,13 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.background import BackgroundThread
-from app.db import autocommit_reader, engine_for, is_sqlite, read_from
+from app.db import autocommit_reader, engine_for, is_sqlite, psycopg_conninfo, read_from
 from app.errors import invalid
 from app.queries.replication import (
     PRIMARY_POSITION,
@@ -152,10 +152,6 @@ def may_answer(token: int | None, floor: Floor | None, generation: int | None) -
 # ---------------------------------------------------------------- the monitor
 
 
-def _conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 class ReplicaMonitor(BackgroundThread):
     """Checks the standby's replay position against the primary's WAL position."""
 
@@ -170,8 +166,8 @@ class ReplicaMonitor(BackgroundThread):
         max_lag: float,
         generation: Callable[[], int | None] = lambda: None,
     ) -> None:
-        self.primary_conninfo = _conninfo(primary_url)
-        self.standby_conninfo = _conninfo(standby_url)
+        self.primary_conninfo = psycopg_conninfo(primary_url)
+        self.standby_conninfo = psycopg_conninfo(standby_url)
         self.check_seconds = check_seconds
         self.keep_seconds = max_lag + 2 * check_seconds
         self.generation = generation

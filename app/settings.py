@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # The short way in for a scorecard and a goal's detail (app/api/hot_reads.py); off,
     # every request goes through the framework's routing (the tests compare the two).
     hot_reads: bool = True
+    # A current scorecard or goal read by its one statement on psycopg's async connections
+    # in the event loop, without a thread or a session (app/direct_reads.py); on Postgres
+    # without a read replica. Off, every read goes through a session in a worker thread.
+    direct_reads: bool = True
     # A thread per worker that recomputes the goals of series posted with
     # Prefer: return=minimal once the worker is quiet (app/services/backlog_refresher.py),
     # on Postgres only, then builds the status timelines writes dropped. Off, the summary

@@ -268,7 +268,11 @@ class Run:
         from app.main import create_app
         from app.settings import Settings
 
-        app = create_app(Settings(database_url=self.db.url, response_cache_bytes=0))
+        # Through sessions, whose engine is where statements can be heard: a direct read
+        # (app/direct_reads.py) sends the very same statement (tests/api/test_direct_reads.py).
+        app = create_app(
+            Settings(database_url=self.db.url, response_cache_bytes=0, direct_reads=False)
+        )
         scripts: list[str] = []
         captured: list[str] = []
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork, closes_without_io, read_from
+from app.direct_reads import DirectReader
 from app.errors import FieldError, ValidationFailed, invalid
 from app.schemas.goal_query import AS_OF_DESCRIPTION, iso_8601_only
 from app.settings import Settings, get_settings
@@ -81,6 +82,12 @@ def reading_session(request: Request) -> Iterator[Session]:
         yield session
     finally:
         close_session(session)
+
+
+def direct_reader_of(request: Request) -> DirectReader | None:
+    """The app's direct reader (app/direct_reads.py); None where reads go through sessions."""
+    reader: DirectReader | None = getattr(request.app.state, "direct_reader", None)
+    return reader
 
 
 def route_to_a_reader(request: Request, session: Session) -> None:

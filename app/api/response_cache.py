@@ -52,13 +52,13 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import changes
 from app.background import BackgroundThread
 from app.changes import ANY, CHANNEL, Tag
+from app.db import psycopg_conninfo
 
 logger = logging.getLogger(__name__)
 
@@ -341,8 +341,7 @@ class ChangeListener(BackgroundThread):
     def __init__(
         self, database_url: str, cache: ResponseCache, *, poll_seconds: float = 0.5
     ) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self.conninfo = url.render_as_string(hide_password=False)
+        self.conninfo = psycopg_conninfo(database_url)
         self.cache = cache
         self.poll_seconds = poll_seconds
         super().__init__()

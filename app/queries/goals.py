@@ -24,6 +24,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -156,6 +157,38 @@ def stored_page_of_shape(
         _page_statement(shape), {**values, "limit": limit, "offset": offset}
     )
     return [StoredRow(*row) for row in result.all()]
+
+
+class DirectStatement(NamedTuple):
+    """A statement as psycopg's SQL text, and its bound parameters' fixed values, for a
+    read that runs without the engine (app/direct_reads.py): the very statement the
+    session would send, compiled once."""
+
+    sql: str
+    fixed: dict[str, Any]
+
+    def params(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {**self.fixed, **values}
+
+
+_PSYCOPG = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
+
+def _direct(stmt: Select[*tuple[Any, ...]]) -> DirectStatement:
+    compiled = stmt.compile(dialect=_PSYCOPG)
+    return DirectStatement(str(compiled), dict(compiled.params))
+
+
+@cache
+def direct_page_statement(shape: PageShape) -> DirectStatement:
+    """``stored_page_of_shape``'s statement, for a direct read (its rows are a StoredRow's)."""
+    return _direct(_page_statement(shape))
+
+
+@cache
+def direct_detail_statement(model: type[Target] | type[Plan]) -> DirectStatement:
+    """``stored_detail``'s statement, for a direct read (its rows are a StoredDetailRow's)."""
+    return _direct(_detail_statement(model))
 
 
 def _stored_columns(model: type[Target] | type[Plan]) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ for one page, or, with a status filter, for every candidate first.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, NamedTuple
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork, read_one_snapshot
+from app.direct_reads import DirectReader
 from app.domain.progress import PLAN_STATUSES, TARGET_STATUSES
 from app.errors import NotFound
 from app.models import Indicator, Plan, Region, Target
@@ -73,6 +75,18 @@ class GoalFilter:
             self.include_retired,
         )
 
+    def values(self) -> dict[str, Any]:
+        """The shape's bound values by name (``_page_statement``'s parameters)."""
+        return {
+            name: value
+            for name, value in (
+                ("region", self.region),
+                ("indicator", self.indicator),
+                ("year", self.year),
+            )
+            if value is not None
+        }
+
 
 def page(
     uow: UnitOfWork,
@@ -99,6 +113,26 @@ def page(
     return stored_reads.current_page(uow, model, stmt, limit=limit, offset=offset)
 
 
+async def direct_page(
+    reader: DirectReader,
+    model: type[Target] | type[Plan],
+    goals: GoalFilter,
+    *,
+    limit: int,
+    offset: int,
+) -> bytes | None:
+    """``page`` as of now, without a status, read directly (app/direct_reads.py) when its
+    stored reads make the whole page; None where the general path must answer (a name
+    search, a row to compute, an unknown code or an empty page)."""
+    shape = goals.shape(model)
+    if shape is None:
+        return None
+    statement = q.direct_page_statement(shape)
+    params = statement.params({**goals.values(), "limit": limit, "offset": offset})
+    rows = await reader.fetch(statement.sql, params)
+    return stored_reads.stored_page([q.StoredRow(*row) for row in rows], limit=limit, offset=offset)
+
+
 def _current_page_of_shape(
     uow: UnitOfWork,
     model: type[Target] | type[Plan],
@@ -109,16 +143,7 @@ def _current_page_of_shape(
 ) -> bytes:
     """The usual page (now, no status, no name search) in one statement built once per
     shape. The codes are checked only when it finds nothing: a row found proves them."""
-    values = {
-        name: value
-        for name, value in (
-            ("region", goals.region),
-            ("indicator", goals.indicator),
-            ("year", goals.year),
-        )
-        if value is not None
-    }
-    rows = q.stored_page_of_shape(uow.session, shape, values, limit, offset)
+    rows = q.stored_page_of_shape(uow.session, shape, goals.values(), limit, offset)
     if rows:
         total = rows[0].total
     else:
@@ -199,7 +224,13 @@ def current_detail(
     given, the stored read stale or missing). An unknown id is a 404."""
     if as_of_given:
         return None
-    rows = q.stored_detail(session, model, goal_id, as_of)
+    return stored_detail_answer(model, goal_id, q.stored_detail(session, model, goal_id, as_of))
+
+
+def stored_detail_answer(
+    model: type[Target] | type[Plan], goal_id: int, rows: Sequence[q.StoredDetailRow]
+) -> DetailAnswer | None:
+    """``current_detail`` from its statement's rows (read by a session or directly)."""
     if not rows:
         raise NotFound(model.__tablename__, goal_id)
     head = rows[0]
@@ -210,6 +241,16 @@ def current_detail(
         goal_etag(head.id, head.version),
         (head.indicator_code, head.region_code),
     )
+
+
+async def direct_detail(
+    reader: DirectReader, model: type[Target] | type[Plan], goal_id: int, as_of: datetime
+) -> DetailAnswer | None:
+    """``current_detail`` read directly (app/direct_reads.py); None where it must be
+    computed. An unknown id is a 404."""
+    statement = q.direct_detail_statement(model)
+    rows = await reader.fetch(statement.sql, statement.params({"goal_id": goal_id, "as_of": as_of}))
+    return stored_detail_answer(model, goal_id, [q.StoredDetailRow(*row) for row in rows])
 
 
 def computed_detail(

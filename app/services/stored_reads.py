@@ -117,16 +117,28 @@ def page_of_rows(
         fresh = {r.id: read_fragment(r) for r in reads if r.id in stale}
         if kept:
             fresh |= uow.run(partial(store, model=model, reads=kept, only_missing=True))
-    items = [
-        item_json(
-            row.id,
-            (row.indicator_code, row.indicator_name, row.indicator_unit),
-            (row.region_code, row.region_name),
-            fresh.get(row.id) or row.read_json or "",
-        )
-        for row in rows
-    ]
+    items = [_stored_item(row, fresh.get(row.id) or row.read_json or "") for row in rows]
     return page_json(items, total, limit, offset)
+
+
+def stored_page(rows: Sequence[q.StoredRow], *, limit: int, offset: int) -> bytes | None:
+    """``page_of_rows``'s answer when its stored reads make the whole page: every row
+    current (none stale, none missing). None otherwise, and for no rows: an unknown code
+    or a page past the end, which the general path tells apart."""
+    if not rows or any(row.stale or row.read_json is None for row in rows):
+        return None
+    return page_json(
+        [_stored_item(row, row.read_json or "") for row in rows], rows[0].total, limit, offset
+    )
+
+
+def _stored_item(row: q.StoredRow, read_json: str) -> str:
+    return item_json(
+        row.id,
+        (row.indicator_code, row.indicator_name, row.indicator_unit),
+        (row.region_code, row.region_name),
+        read_json,
+    )
 
 
 def current_items(
@@ -142,12 +154,7 @@ def current_items(
             goals = q.fetch(session, stmt.order_by(None).where(model.id.in_(missing)))
             fresh = {r.id: read_fragment(r) for r in evaluate(session, model, goals)}
         for row in rows:
-            yield item_json(
-                row.id,
-                (row.indicator_code, row.indicator_name, row.indicator_unit),
-                (row.region_code, row.region_name),
-                fresh.get(row.id) or row.read_json or "",
-            )
+            yield _stored_item(row, fresh.get(row.id) or row.read_json or "")
 
 
 def _batches(

@@ -19,7 +19,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from app.db import UnitOfWork, _server_spoke, autocommit_reader, make_engine, read_from
+from app.db import UnitOfWork, autocommit_reader, make_engine, read_from, server_spoke
 from app.main import create_app
 from app.settings import Settings
 
@@ -40,9 +40,15 @@ def _conninfo(database_url: str) -> str:
 
 @pytest.fixture
 def served(postgres: str) -> Iterator[TestClient]:
-    """The app with its own engine, as in production, and its response cache off."""
+    """The app with its own engine, as in production, and its response cache off; its
+    reads through sessions (direct reads skip them: tests/api/test_direct_reads.py)."""
     app = create_app(
-        Settings(database_url=postgres, backlog_refresher=False, response_cache_bytes=0)
+        Settings(
+            database_url=postgres,
+            backlog_refresher=False,
+            response_cache_bytes=0,
+            direct_reads=False,
+        )
     )
     with TestClient(app) as client:
         yield client
@@ -159,13 +165,13 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_use(postgres: s
         with engine.connect() as conn:
             pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
             dbapi_connection = conn.connection.dbapi_connection
-        assert not _server_spoke(dbapi_connection)
+        assert not server_spoke(dbapi_connection)
         with psycopg.connect(_conninfo(postgres), autocommit=True) as admin:
             assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
         deadline = time.monotonic() + 5
-        while not _server_spoke(dbapi_connection) and time.monotonic() < deadline:
+        while not server_spoke(dbapi_connection) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert _server_spoke(dbapi_connection)
+        assert server_spoke(dbapi_connection)
         with engine.connect() as conn:  # no error: the pool replaced it
             assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     finally:

@@ -15,6 +15,7 @@ from app.api.deps import (
     IdPath,
     UnitOfWorkDep,
     as_of_moment,
+    direct_reader_of,
     reading_session,
     unit_of_work,
 )
@@ -54,10 +55,23 @@ class GoalList:
         streamed from a session that lives as long as the stream."""
         file_format = self.query.format
         if file_format == "json":
-            body = await in_thread(self._page, request, model)
+            body = await self._direct_page(request, model)
+            if body is None:
+                body = await in_thread(self._page, request, model)
             return Response(body, media_type="application/json")
         return await stream_file(
             request, partial(self._export, model=model, file_format=file_format)
+        )
+
+    async def _direct_page(
+        self, request: Request, model: type[Target] | type[Plan]
+    ) -> bytes | None:
+        """The page read directly in the loop (app/direct_reads.py) when it can be."""
+        reader = direct_reader_of(request)
+        if reader is None or self.as_of_given or self.query.status is not None:
+            return None
+        return await goal_reads.direct_page(
+            reader, model, self.filter, limit=self.query.limit, offset=self.query.offset
         )
 
     def _page(self, request: Request, model: type[Target] | type[Plan]) -> bytes:
@@ -163,8 +177,15 @@ async def read_detail(
     as_of: datetime,
     as_of_given: bool,
 ) -> Response:
-    """A goal's detail: its whole work, session included, in one lean trip to a thread."""
-    answer = await in_thread(_read_detail, request, model, goal_id, as_of, as_of_given)
+    """A goal's detail: read directly in the loop when its stored read answers it
+    (app/direct_reads.py), else its whole work, session included, in one lean trip to a
+    thread."""
+    answer = None
+    reader = direct_reader_of(request)
+    if reader is not None and not as_of_given:
+        answer = await goal_reads.direct_detail(reader, model, goal_id, as_of)
+    if answer is None:
+        answer = await in_thread(_read_detail, request, model, goal_id, as_of, as_of_given)
     return _detail(request, answer)
 
 
