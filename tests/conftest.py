@@ -132,6 +132,16 @@ def backend(database_url: str) -> str:
 
 
 @pytest.fixture
+def postgres(database_url: str, backend: str, engine: Engine) -> str:
+    """The migrated and seeded test database (``engine``), committed, for an app with an
+    engine of its own; on Postgres only (a test of round trips, connections or the
+    direct reads: SQLite has none)."""
+    if backend != "postgresql":
+        pytest.skip("a Postgres matter: SQLite reads are local calls")
+    return database_url
+
+
+@pytest.fixture
 def api_keys(session: Session) -> dict[str, str]:
     """One key per role plus a revoked one, visible to the test client's requests."""
     from app.services import api_keys as keys

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
@@ -24,16 +25,9 @@ from app.models import Target
 from app.queries import goals as q
 from app.services.goal_reads import GoalFilter
 from app.settings import Settings
+from tests.answers import same_answer
 
 REGION = "500000"
-
-
-@pytest.fixture
-def postgres(database_url: str, backend: str, engine: object) -> str:
-    """The migrated and seeded test database, committed, on Postgres."""
-    if backend != "postgresql":
-        pytest.skip("direct reads are Postgres's: SQLite reads are local calls")
-    return database_url
 
 
 def _served(database_url: str, *, direct: bool) -> TestClient:
@@ -88,13 +82,6 @@ def _ids(postgres: str) -> tuple[int, int, int]:
     return int(target), int(plan), int(retired[0])  # type: ignore[index]
 
 
-def _same(direct: TestClient, sessions: TestClient, url: str) -> int:
-    a, b = direct.get(url), sessions.get(url)
-    assert (a.status_code, a.content) == (b.status_code, b.content), url
-    assert a.headers.items() == b.headers.items(), url
-    return a.status_code
-
-
 def test_a_direct_read_answers_what_the_session_path_answers(
     direct: TestClient, sessions: TestClient, postgres: str
 ) -> None:
@@ -114,7 +101,7 @@ def test_a_direct_read_answers_what_the_session_path_answers(
     ]
     if retired:
         urls.append(f"/api/v1/targets/{retired}")
-    statuses = [_same(direct, sessions, url) for url in urls]
+    statuses = [same_answer(direct, sessions, url) for url in urls]
     assert statuses[:7] == [200] * 7
     assert statuses[7:10] == [422, 200, 404]
     assert direct.get(urls[0]).json()["items"], "the region has targets"
@@ -184,7 +171,7 @@ def test_a_stale_series_falls_back_to_computing_it(
     try:
         seen = _engine_statements(direct)
         for url in (f"/api/v1/targets/{target}", f"/api/v1/targets?region={REGION}&limit=1000"):
-            _same(direct, sessions, url)
+            same_answer(direct, sessions, url)
             body = direct.get(url).text
             assert '"statuz":' not in body and '"status":' in body, url
         assert seen, "the fallback read through a session"
@@ -212,16 +199,22 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _reader(postgres: str, size: int = 1, timeout: float = 0.3) -> DirectReader:
-    return DirectReader(psycopg_conninfo(postgres), size=size, timeout=timeout, connect_timeout=2)
+@asynccontextmanager
+async def _reader(
+    postgres: str, size: int = 1, timeout: float = 0.3
+) -> AsyncIterator[DirectReader]:
+    reader = DirectReader(psycopg_conninfo(postgres), size=size, timeout=timeout, connect_timeout=2)
+    try:
+        yield reader
+    finally:
+        await reader.close()
 
 
 @pytest.mark.anyio
 async def test_every_connection_busy_past_the_timeout_is_the_pools_timeout(
     postgres: str,
 ) -> None:
-    reader = _reader(postgres, size=1, timeout=0.3)
-    try:
+    async with _reader(postgres, size=1, timeout=0.3) as reader:
         slow = asyncio.create_task(reader.fetch("SELECT pg_sleep(1)", {}))
         await asyncio.sleep(0.1)
         started = time.monotonic()
@@ -230,14 +223,11 @@ async def test_every_connection_busy_past_the_timeout_is_the_pools_timeout(
         assert 0.25 <= time.monotonic() - started < 0.9
         await slow
         assert await reader.fetch("SELECT 1", {}) == [(1,)]  # the slot came back
-    finally:
-        await reader.close()
 
 
 @pytest.mark.anyio
 async def test_a_connection_is_kept_and_replaced_once_the_server_ended_it(postgres: str) -> None:
-    reader = _reader(postgres)
-    try:
+    async with _reader(postgres) as reader:
         [(pid,)] = await reader.fetch("SELECT pg_backend_pid()", {})
         assert await reader.fetch("SELECT pg_backend_pid()", {}) == [(pid,)]  # kept
         with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as admin:
@@ -245,15 +235,12 @@ async def test_a_connection_is_kept_and_replaced_once_the_server_ended_it(postgr
         await asyncio.sleep(0.2)
         [(again,)] = await reader.fetch("SELECT pg_backend_pid()", {})  # no error
         assert again != pid
-    finally:
-        await reader.close()
 
 
 @pytest.mark.anyio
 async def test_a_cancelled_read_closes_its_connection(postgres: str) -> None:
     """Cut off mid-statement, a connection's state is unknown: it is closed, not kept."""
-    reader = _reader(postgres)
-    try:
+    async with _reader(postgres) as reader:
         [(pid,)] = await reader.fetch("SELECT pg_backend_pid()", {})
         task = asyncio.create_task(reader.fetch("SELECT pg_sleep(5)", {}))
         await asyncio.sleep(0.2)
@@ -263,5 +250,3 @@ async def test_a_cancelled_read_closes_its_connection(postgres: str) -> None:
         [(after,)] = await reader.fetch("SELECT pg_backend_pid()", {})
         assert after != pid
         assert await reader.fetch("SELECT 1", {}) == [(1,)]
-    finally:
-        await reader.close()

@@ -18,6 +18,7 @@ from app.api.hot_reads import HotReads
 from app.main import create_app
 from app.models import Plan, Target
 from app.settings import Settings
+from tests.answers import same_answer
 
 REGION = "500000"
 
@@ -73,13 +74,6 @@ NOT_PLAIN = [
 ]
 
 
-def _same(client: TestClient, routed: TestClient, url: str) -> int:
-    short, long = client.get(url), routed.get(url)
-    assert (short.status_code, short.content) == (long.status_code, long.content), url
-    assert short.headers.items() == long.headers.items(), url
-    return short.status_code
-
-
 def test_the_short_way_answers_what_the_routing_answers(
     client: TestClient, routed: TestClient, session: Session
 ) -> None:
@@ -92,7 +86,7 @@ def test_the_short_way_answers_what_the_routing_answers(
         f"/api/v1/targets/{target}?as_of=2024-01-01T00:00:00Z",
         "/api/v1/targets/999999999",  # no such target: the app's 404
     ]
-    statuses = {url: _same(client, routed, url) for url in urls}
+    statuses = {url: same_answer(client, routed, url) for url in urls}
     assert statuses[f"/api/v1/targets/{target}"] == 200
     assert statuses[f"/api/v1/targets?region={REGION}&limit=1000"] == 200
     assert statuses["/api/v1/targets?region=nowhere"] == 422

@@ -16,26 +16,20 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from app.db import UnitOfWork, autocommit_reader, make_engine, read_from, server_spoke
+from app.db import (
+    UnitOfWork,
+    autocommit_reader,
+    make_engine,
+    psycopg_conninfo,
+    read_from,
+    server_spoke,
+)
 from app.main import create_app
 from app.settings import Settings
 
 REGION = "500000"
-
-
-@pytest.fixture
-def postgres(database_url: str, backend: str, engine: Engine) -> str:
-    """The migrated and seeded test database (``engine``), on Postgres."""
-    if backend != "postgresql":
-        pytest.skip("SQLite reads are local calls: no round trips to save")
-    return database_url
-
-
-def _conninfo(database_url: str) -> str:
-    return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def served(postgres: str) -> Iterator[TestClient]:
 
 
 def _first_target_in_force(postgres: str) -> int:
-    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+    with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as conn:
         row = conn.execute(
             "SELECT id FROM target WHERE region_code = %s AND retired_at IS NULL "
             "ORDER BY id LIMIT 1",
@@ -93,7 +87,7 @@ def test_a_get_that_stores_what_it_computed_writes_in_a_transaction(
     """A goal without its stored read is computed by the GET and stored by its unit of
     work: those statements run on a connection out of autocommit, then committed."""
     target_id = _first_target_in_force(postgres)
-    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+    with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as conn:
         conn.execute("UPDATE target SET read_json = NULL WHERE id = %s", [target_id])
     seen = _statements(served)
     page = served.get(f"/api/v1/targets?region={REGION}&limit=1000")
@@ -101,7 +95,7 @@ def test_a_get_that_stores_what_it_computed_writes_in_a_transaction(
     assert [item["id"] for item in page.json()["items"]].count(target_id) == 1
     writes = [autocommit for verb, autocommit in seen if verb in ("INSERT", "UPDATE", "DELETE")]
     assert writes and not any(writes)
-    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+    with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as conn:
         stored = conn.execute("SELECT read_json FROM target WHERE id = %s", [target_id]).fetchone()
     assert stored is not None and stored[0] is not None
 
@@ -138,7 +132,7 @@ def test_a_unit_of_work_on_a_reading_session_is_all_or_nothing(postgres: str) ->
 
 
 def _backend_query(postgres: str, pid: int) -> str:
-    with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+    with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as conn:
         row = conn.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
     assert row is not None
     return str(row[0])
@@ -166,7 +160,7 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_use(postgres: s
             pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
             dbapi_connection = conn.connection.dbapi_connection
         assert not server_spoke(dbapi_connection)
-        with psycopg.connect(_conninfo(postgres), autocommit=True) as admin:
+        with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as admin:
             assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
         deadline = time.monotonic() + 5
         while not server_spoke(dbapi_connection) and time.monotonic() < deadline:
@@ -194,7 +188,7 @@ def test_a_past_summary_reads_one_snapshot(served: TestClient, postgres: str) ->
     def retire_after_the_first_statement(*_: Any) -> None:
         if not retired:
             retired.append(target_id)
-            with psycopg.connect(_conninfo(postgres), autocommit=True) as other:
+            with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as other:
                 other.execute("UPDATE target SET retired_at = now() WHERE id = %s", [target_id])
 
     event.listen(engine, "after_cursor_execute", retire_after_the_first_statement)
@@ -203,7 +197,7 @@ def test_a_past_summary_reads_one_snapshot(served: TestClient, postgres: str) ->
         after = served.get(url)  # a summary begun after the write no longer counts it
     finally:
         event.remove(engine, "after_cursor_execute", retire_after_the_first_statement)
-        with psycopg.connect(_conninfo(postgres), autocommit=True) as conn:
+        with psycopg.connect(psycopg_conninfo(postgres), autocommit=True) as conn:
             conn.execute("UPDATE target SET retired_at = NULL WHERE id = %s", [target_id])
     assert retired == [target_id]
     assert during.status_code == 200
