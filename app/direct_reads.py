@@ -14,20 +14,22 @@ free connection is SQLAlchemy's pool ``TimeoutError`` (a 503 "all connections bu
 An idle connection on which the server spoke (a restart, a terminated backend) is
 replaced before use, as ``_ping_when_the_server_spoke`` does for the engine's pool.
 
-Only Postgres, and only without a read replica: with one, a read's route (standby or
-primary, waiting for the reader's own write) is the session's (app/read_replica.py).
+Only Postgres. With a read replica, a read takes the standby's or the primary's reader
+as the read router chooses (app/read_replica.py); a read that must first wait for the
+standby to replay the reader's own write goes the session way, whose router waits.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.db import is_sqlite, psycopg_conninfo, server_spoke
+from app.read_replica import replica_configured
 from app.settings import Settings
 
 
@@ -61,7 +63,10 @@ class DirectReader:
 
     async def _take_slot(self) -> None:
         try:
-            await asyncio.wait_for(self._slots.acquire(), self._timeout)
+            # the timeout cancels the acquire itself, which hands a permit granted
+            # meanwhile on to the next waiter (asyncio.wait_for on 3.11 could lose it)
+            async with asyncio.timeout(self._timeout):
+                await self._slots.acquire()
         except TimeoutError:
             raise PoolTimeout(f"no direct-read connection free within {self._timeout} s") from None
 
@@ -84,12 +89,32 @@ class DirectReader:
             await conn.close()
 
 
-def direct_reader(settings: Settings, *, has_replica: bool) -> DirectReader | None:
-    """The app's direct reader: on Postgres, unless turned off or a replica is configured."""
-    if not settings.direct_reads or has_replica or is_sqlite(settings.database_url):
+class DirectReaders(NamedTuple):
+    """The primary's direct reader, and the standby's when a read replica is configured
+    (which one a read takes is the read router's choice, app/read_replica.py)."""
+
+    primary: DirectReader
+    standby: DirectReader | None
+
+    async def close(self) -> None:
+        await self.primary.close()
+        if self.standby is not None:
+            await self.standby.close()
+
+
+def direct_readers(settings: Settings) -> DirectReaders | None:
+    """The app's direct readers: on Postgres, unless turned off."""
+    if not settings.direct_reads or is_sqlite(settings.database_url):
         return None
+    standby = None
+    if replica_configured(settings):
+        standby = _reader(settings.database_read_url, settings)
+    return DirectReaders(_reader(settings.database_url, settings), standby)
+
+
+def _reader(url: str, settings: Settings) -> DirectReader:
     return DirectReader(
-        psycopg_conninfo(settings.database_url),
+        psycopg_conninfo(url),
         size=settings.db_pool_size,
         timeout=settings.db_pool_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,

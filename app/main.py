@@ -49,7 +49,7 @@ from app.db import (
     is_unmigrated,
     make_sessionmaker,
 )
-from app.direct_reads import direct_reader
+from app.direct_reads import direct_readers
 from app.errors import AppError, FieldError, ServiceUnavailable, ValidationFailed
 from app.logging_setup import install_log_redaction
 from app.read_replica import ReadAfterMiddleware, replica_configured, start_read_router
@@ -178,8 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             read_router = start_read_router(settings, engine, cache.generation)
             app.state.read_router = read_router
             cache.admission = read_router
-            reader = direct_reader(settings, has_replica=read_router is not None)
-            app.state.direct_reader = reader
+            readers = direct_readers(settings)
+            app.state.direct_readers = readers
             # What startup built lives as long as the process: out of the collector's sight,
             # a full collection no longer walks it (about 0.1 s of each 10,000-row post).
             gc.freeze()
@@ -190,8 +190,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 listener.stop()
             if read_router is not None:
                 read_router.stop()
-            if reader is not None:
-                await reader.close()
+            if readers is not None:
+                await readers.close()
             engine.dispose()
         else:
             yield

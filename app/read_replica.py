@@ -277,6 +277,27 @@ class ReadRouter:
     # -- reading
 
     def route(self, session: Session, request: Request) -> ReadMark:
+        mark, token = self._choose(request)
+        if mark is None and token is not None:  # wait for the standby to replay the write
+            replayed = self._wait_for(token)
+            mark = ReadMark(Route.STANDBY, replayed) if replayed is not None else None
+        mark = mark or ReadMark(Route.PRIMARY)
+        if mark.source is Route.STANDBY:
+            read_from(session, self.standby_reads, self.primary)
+        request.scope[MARK_KEY] = mark
+        return mark
+
+    def route_without_waiting(self, request: Request) -> ReadMark | None:
+        """``route``'s choice for a read that does not go through a session (the direct
+        reads, app/direct_reads.py), noted on the request; None when the standby must
+        first replay the reader's own write, a wait left to ``route`` in a thread."""
+        mark, _ = self._choose(request)
+        if mark is not None:
+            request.scope[MARK_KEY] = mark
+        return mark
+
+    def _choose(self, request: Request) -> tuple[ReadMark | None, int | None]:
+        """Where a read goes, None for "wait for the token", and the request's token."""
         token = self.token_of(request)
         state = self.monitor.state  # read once: the monitor replaces it meanwhile
         decision = choose(
@@ -287,17 +308,11 @@ class ReadRouter:
             check_seconds=self.check_seconds,
             wait_ms=self.wait_ms,
         )
-        mark = ReadMark(Route.PRIMARY)
         if decision is Route.STANDBY and state is not None:
-            mark = ReadMark(Route.STANDBY, state.replay_lsn)
-        elif decision is Route.WAIT and token is not None:
-            replayed = self._wait_for(token)
-            if replayed is not None:
-                mark = ReadMark(Route.STANDBY, replayed)
-        if mark.source is Route.STANDBY:
-            read_from(session, self.standby_reads, self.primary)
-        request.scope[MARK_KEY] = mark
-        return mark
+            return ReadMark(Route.STANDBY, state.replay_lsn), token
+        if decision is Route.WAIT and token is not None:
+            return None, token
+        return ReadMark(Route.PRIMARY), token
 
     def token_of(self, request: Request) -> int | None:
         """The newest token the request carries: header (a bad one is a 422 naming it),

@@ -705,7 +705,7 @@ class Run:
                 dbmod.reset_ingest(self.db)
                 cp.reps.append(self._copy(copy_file, len(rows)))
             dbmod.reset_ingest(self.db)
-        if self.opts.keep:
+        if self._database_outlives_the_run():
             # the figures were deleted behind the service's back: its stored progress of
             # the goals they touched is stale until recomputed
             self.db.refresh_progress()
@@ -722,6 +722,11 @@ class Run:
         )
 
     # ---------------------------------------------------------------- mixed load
+
+    def _database_outlives_the_run(self) -> bool:
+        """Kept (``--keep``) or reused (``--reuse``): a later run measures it, so what a
+        step deleted behind the service's back must leave its stored progress current."""
+        return self.opts.keep or self.opts.reuse
 
     def mixed(self) -> None:
         """Readers on scorecards and single targets, alone and while an analyst posts a
@@ -780,7 +785,7 @@ class Run:
         from bench import db as dbmod
 
         dbmod.reset_ingest(self.db, extra_periods=(MIXED_PROBE_PERIOD,))
-        if self.opts.keep:
+        if self._database_outlives_the_run():
             self.db.refresh_progress()  # figures deleted behind the service's back
         self.ratio(
             "mixed",
@@ -1102,7 +1107,7 @@ class Run:
                         )
         finally:
             self.stop_servers()
-            if not (self.opts.keep or self.opts.reuse):
+            if not self._database_outlives_the_run():
                 self.db.drop()
         return {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

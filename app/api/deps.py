@@ -20,8 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db import UnitOfWork, closes_without_io, read_from
-from app.direct_reads import DirectReader
+from app.direct_reads import DirectReader, DirectReaders
 from app.errors import FieldError, ValidationFailed, invalid
+from app.read_replica import ReadRouter, Route
 from app.schemas.goal_query import AS_OF_DESCRIPTION, iso_8601_only
 from app.settings import Settings, get_settings
 
@@ -85,9 +86,19 @@ def reading_session(request: Request) -> Iterator[Session]:
 
 
 def direct_reader_of(request: Request) -> DirectReader | None:
-    """The app's direct reader (app/direct_reads.py); None where reads go through sessions."""
-    reader: DirectReader | None = getattr(request.app.state, "direct_reader", None)
-    return reader
+    """The direct reader a GET reads through (app/direct_reads.py): the primary's, or
+    with a read replica the one the read router chooses without waiting; None where the
+    read goes through a session."""
+    readers: DirectReaders | None = getattr(request.app.state, "direct_readers", None)
+    if readers is None:
+        return None
+    router: ReadRouter | None = getattr(request.app.state, "read_router", None)
+    if router is None or readers.standby is None:
+        return readers.primary
+    mark = router.route_without_waiting(request)
+    if mark is None:
+        return None
+    return readers.standby if mark.source is Route.STANDBY else readers.primary
 
 
 def route_to_a_reader(request: Request, session: Session) -> None:

@@ -156,9 +156,18 @@ def test_reads_come_from_the_standby_and_the_writer_reads_its_own_write(
     with httpx.Client(base_url=service.base_url, timeout=10) as client:
         poll("the standby up", lambda: replica_state(client)["status"] == "up")
         assert read(client, period) == ("standby", 0)
+        # a scorecard and a goal, which read without a session (app/direct_reads.py)
+        scorecard = client.get("/api/v1/targets?region=500000&limit=5")
+        assert scorecard.headers.get("X-Read-From") == "standby"
+        goal = f"/api/v1/targets/{scorecard.json()['items'][0]['id']}"
+        assert client.get(goal).headers.get("X-Read-From") == "standby"
 
         pause_replay(pair.standby)
         token = post(client, pair.key, period, 123)
+        # the writer's token: the standby would have to replay it first, so the goal is
+        # read through a session, whose router waits, then from the primary
+        after = client.get(goal, headers={"X-Read-After": token})
+        assert (after.status_code, after.headers.get("X-Read-From")) == (200, "primary")
 
         # Anyone without a token reads the standby, which lacks the write; twice, because
         # the first stale answer must not have been kept by the response cache.

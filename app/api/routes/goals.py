@@ -67,8 +67,10 @@ class GoalList:
         self, request: Request, model: type[Target] | type[Plan]
     ) -> bytes | None:
         """The page read directly in the loop (app/direct_reads.py) when it can be."""
+        if self.as_of_given or self.query.status is not None:
+            return None
         reader = direct_reader_of(request)
-        if reader is None or self.as_of_given or self.query.status is not None:
+        if reader is None:
             return None
         return await goal_reads.direct_page(
             reader, model, self.filter, limit=self.query.limit, offset=self.query.offset
@@ -181,8 +183,8 @@ async def read_detail(
     (app/direct_reads.py), else its whole work, session included, in one lean trip to a
     thread."""
     answer = None
-    reader = direct_reader_of(request)
-    if reader is not None and not as_of_given:
+    reader = None if as_of_given else direct_reader_of(request)
+    if reader is not None:
         answer = await goal_reads.direct_detail(reader, model, goal_id, as_of)
     if answer is None:
         answer = await in_thread(_read_detail, request, model, goal_id, as_of, as_of_given)
